@@ -1,0 +1,22 @@
+// Starting the main child: its own process group (the terminal's foreground when stdin is one),
+// husk's start signal state, the caller's cwd, and no fd of husk's. The child never prints: an
+// exec failure travels back to husk over a close-on-exec pipe.
+#pragma once
+
+#include <sys/types.h>
+
+#include "signal_state.h"
+
+namespace husk {
+
+struct SpawnResult {
+  pid_t pid = -1;                     // the child; -1 when fork failed
+  int error = 0;                      // errno of the failed fork or exec; 0 when the command runs
+  const char* failed_step = nullptr;  // "fork" or "exec" when error != 0
+};
+
+// Forks and execs `argv` (PATH is searched). When exec fails, the child has exited with the
+// code of exit_code_for_exec_errno() and still needs reaping.
+SpawnResult spawn_child(char* const* argv, const SignalState& original);
+
+}  // namespace husk

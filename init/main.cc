@@ -1,0 +1,113 @@
+// husk: a static PID 1 for containers. Reads top to bottom: take over the signals, parse the
+// options, become a subreaper when not PID 1, start the child, supervise it, exit with its status.
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "child.h"
+#include "exit_status.h"
+#include "log.h"
+#include "options.h"
+#include "signal_state.h"
+#include "supervisor.h"
+
+#ifndef HUSK_VERSION
+#define HUSK_VERSION "unknown"
+#endif
+
+namespace husk {
+namespace {
+
+// pdeathsig: delivered to husk (blocked, so it is forwarded like any other signal). If the parent
+// died before the prctl, nothing would come: raise it then.
+void set_parent_death_signal(int sig, pid_t parent, const Log& log) {
+  if (sig == 0) return;
+  if (prctl(PR_SET_PDEATHSIG, sig) != 0) {
+    HUSK_LOG(log, kWarning, "cannot set the parent death signal: " << std::strerror(errno));
+  } else if (getppid() != parent) {
+    kill(getpid(), sig);
+  }
+}
+
+void become_subreaper(const Options& options, bool pid1, const Log& log) {
+  if (pid1 && !options.subreaper) return;
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    HUSK_LOG(log, kWarning,
+             "not PID 1 and cannot register as child subreaper: "
+                 << std::strerror(errno) << "; orphans will not be reaped");
+  } else if (!pid1) {
+    HUSK_LOG(log, kInfo, "not PID 1 (pid " << getpid() << "): registered as child subreaper");
+  }
+}
+
+const char* exec_reason(const SpawnResult& spawn, const char* command) {
+  struct stat st {};
+  if (spawn.error == EACCES && std::strchr(command, '/') != nullptr && stat(command, &st) == 0 &&
+      S_ISDIR(st.st_mode)) {
+    return "Is a directory";
+  }
+  return std::strerror(spawn.error);
+}
+
+int run(const Options& options, const Log& log, const SignalState& original, pid_t parent) {
+  const bool pid1 = getpid() == 1;
+  set_parent_death_signal(options.pdeathsig, parent, log);
+  become_subreaper(options, pid1, log);
+
+  pid_t child = 0;
+  if (!options.pause) {
+    SpawnResult spawn = spawn_child(options.command, original);
+    if (spawn.error != 0) {
+      HUSK_LOG(
+          log, kError,
+          "cannot run '" << options.command[0] << "': " << (spawn.pid < 0 ? spawn.failed_step : "")
+                         << (spawn.pid < 0 ? ": " : "") << exec_reason(spawn, options.command[0]));
+      if (spawn.pid < 0) return kExitExecFailed;
+      int status = 0;
+      while (waitpid(spawn.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      return exit_code_from_wait_status(status);
+    }
+    child = spawn.pid;
+    HUSK_LOG(log, kInfo, "started '" << options.command[0] << "' as pid " << child);
+  }
+  if (chdir("/") != 0) HUSK_LOG(log, kDebug, "chdir /: " << std::strerror(errno));
+  return supervise(options, log, child, pid1);
+}
+
+}  // namespace
+}  // namespace husk
+
+int main(int argc, char** argv, char** envp) {
+  using husk::Action;
+  // First of all, so that no signal sent from now on is lost or acted on by default.
+  const husk::SignalState original = husk::take_over_signals();
+  const pid_t parent = getppid();
+
+  husk::ParseResult parsed = husk::parse_options(argc, argv, envp);
+  switch (parsed.action) {
+    case Action::kHelp:
+      husk::write_all(STDOUT_FILENO, husk::kUsageText);
+      return 0;
+    case Action::kVersion:
+      husk::write_all(STDOUT_FILENO, "husk " HUSK_VERSION "\n");
+      return 0;
+    case Action::kLicense:
+      husk::write_all(STDOUT_FILENO, husk::kLicenseText);
+      return 0;
+    case Action::kUsage:
+      husk::write_all(STDERR_FILENO, husk::kUsageText);
+      return husk::kExitUsage;
+    case Action::kError:
+      husk::Log(0).write(husk::Level::kError, parsed.error);
+      return husk::kExitUsage;
+    case Action::kRun:
+      break;
+  }
+  const husk::Log log(parsed.options.verbosity);
+  return husk::run(parsed.options, log, original, parent);
+}

@@ -1,0 +1,48 @@
+// Command line and environment: what husk was asked to do. Parsing is pure (argv and envp in,
+// Options or one error line out), so the unit tests need no process.
+#pragma once
+
+#include <string_view>
+
+#include "exit_status.h"
+#include "log.h"
+#include "signals.h"
+
+namespace husk {
+
+inline constexpr int kDefaultGraceMs = 5000;
+
+struct Options {
+  bool subreaper = false;          // -s: accepted for tini; husk registers itself when not PID 1
+  bool process_group = false;      // -g: forward to the child's process group
+  int pdeathsig = 0;               // -p: signal husk gets when its parent dies; 0 = none
+  ExitRemap exit_remap;            // -e: exit codes reported as 0
+  int verbosity = 1;               // -v: 0 errors, 1 warnings, 2 info, 3 debug
+  bool warn_on_reap = false;       // -w: warn when reaping a process that is not the main child
+  int grace_ms = kDefaultGraceMs;  // -t: SIGTERM to SIGKILL delay of the tree shutdown
+  int kill_after_ms = -1;     // -k: SIGKILL the tree this long after SIGTERM/SIGINT; -1 = never
+  bool shutdown_tree = true;  // -n clears it: leave the remaining processes alone
+  bool pause = false;         // -P: run no child, reap until SIGTERM/SIGINT
+  SignalRewrite rewrite;      // -r SRC:DST
+  char* const* command = nullptr;  // the child's argv, null-terminated; null with -P
+};
+
+enum class Action { kRun, kHelp, kVersion, kLicense, kUsage, kError };
+
+struct ParseResult {
+  Action action = Action::kRun;
+  Options options;
+  Message error;  // with kError: one line, without the "husk: " prefix
+};
+
+// Parses `envp` (KEY=VALUE, null-terminated; HUSK_* and TINI_* variables) and then `argv`, whose
+// options override or add to the environment's. Parsing stops at the first non-option or "--".
+ParseResult parse_options(int argc, char* const* argv, char* const* envp);
+
+// Parses a duration in seconds ("5", "0.25", at most millisecond precision) into milliseconds.
+bool parse_seconds(std::string_view text, int& milliseconds);
+
+extern const std::string_view kUsageText;
+extern const std::string_view kLicenseText;
+
+}  // namespace husk

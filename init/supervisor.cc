@@ -1,0 +1,192 @@
+#include "supervisor.h"
+
+#include <sys/wait.h>
+#include <time.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+
+#include "exit_status.h"
+#include "signal_state.h"
+#include "tree.h"
+
+namespace husk {
+namespace {
+
+// How often the SIGKILL of a subreaper's tree is repeated, for processes forked meanwhile.
+constexpr int kKillRepeatMs = 100;
+
+std::int64_t now_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+timespec until(std::int64_t deadline_ms) {
+  std::int64_t left = deadline_ms - now_ms();
+  if (left < 0) left = 0;
+  return {static_cast<time_t>(left / 1000), static_cast<long>(left % 1000) * 1000000};
+}
+
+class Supervisor {
+ public:
+  Supervisor(const Options& options, const Log& log, pid_t child, bool pid1)
+      : options_(options), log_(log), child_(child), pid1_(pid1) {}
+
+  int run() {
+    if (options_.pause ? wait_for_stop() : wait_for_child()) {
+      if (options_.shutdown_tree && children_left_) shut_down_tree();
+    }
+    if (options_.pause) return 0;
+    return options_.exit_remap.apply(exit_code_from_wait_status(child_status_));
+  }
+
+ private:
+  // The main loop while the child runs. Returns true once the child has been reaped.
+  bool wait_for_child() {
+    const KernelSigset all = KernelSigset::all();
+    std::int64_t kill_deadline = -1;
+    while (child_running_) {
+      timespec timeout{};
+      if (kill_deadline >= 0) timeout = until(kill_deadline);
+      siginfo_t info{};
+      int sig = wait_for_signal(all, &info, kill_deadline >= 0 ? &timeout : nullptr);
+      if (sig < 0) {
+        if (errno == EAGAIN && kill_deadline >= 0) {
+          HUSK_LOG(log_, kWarning,
+                   "child still running " << options_.kill_after_ms
+                                          << " ms after the stop signal: SIGKILL");
+          signal_tree(pid1_, SIGKILL);
+          kill_deadline = -1;
+        }
+        continue;
+      }
+      if (sig == SIGCHLD) {
+        reap();
+        continue;
+      }
+      forward(sig, info);
+      if ((sig == SIGTERM || sig == SIGINT) && options_.kill_after_ms >= 0 && kill_deadline < 0) {
+        kill_deadline = now_ms() + options_.kill_after_ms;
+      }
+    }
+    return true;
+  }
+
+  // Pause mode: reap until SIGTERM or SIGINT.
+  bool wait_for_stop() {
+    const KernelSigset all = KernelSigset::all();
+    for (;;) {
+      siginfo_t info{};
+      int sig = wait_for_signal(all, &info, nullptr);
+      if (sig == SIGCHLD) {
+        reap();
+      } else if (sig == SIGTERM || sig == SIGINT) {
+        HUSK_LOG(log_, kInfo, "pause mode: stopping on signal " << sig);
+        reap();
+        return true;
+      } else if (sig > 0) {
+        HUSK_LOG(log_, kDebug, "pause mode: ignoring signal " << sig);
+      }
+    }
+  }
+
+  void forward(int received, const siginfo_t& info) {
+    int sig = options_.rewrite.map(received);
+    if (sig == 0) {
+      HUSK_LOG(log_, kDebug, "dropping signal " << received);
+      return;
+    }
+    pid_t target = options_.process_group ? -child_ : child_;
+    int rc;
+    if (info.si_code == SI_QUEUE && !options_.process_group) {
+      rc = sigqueue(child_, sig, info.si_value);  // keeps the value of a queued signal
+    } else {
+      rc = kill(target, sig);
+    }
+    if (rc != 0 && errno != ESRCH) {
+      HUSK_LOG(log_, kWarning, "forwarding signal " << sig << " to " << target << " failed");
+    } else {
+      HUSK_LOG(log_, kDebug, "forwarded signal " << received << " as " << sig << " to " << target);
+    }
+  }
+
+  // Reaps every process that has ended; remembers whether any child is left at all.
+  void reap() {
+    for (;;) {
+      int status = 0;
+      pid_t pid = waitpid(-1, &status, WNOHANG);
+      if (pid < 0 && errno == EINTR) continue;
+      if (pid < 0) {
+        children_left_ = false;  // ECHILD: husk has no child, so no descendant either
+        return;
+      }
+      if (pid == 0) return;
+      if (pid == child_ && child_running_) {
+        child_running_ = false;
+        child_status_ = status;
+        HUSK_LOG(log_, kInfo,
+                 "child " << pid << " exited with code " << exit_code_from_wait_status(status));
+      } else if (options_.warn_on_reap) {
+        HUSK_LOG(log_, kWarning, "reaped orphan " << pid);
+      } else {
+        HUSK_LOG(log_, kDebug, "reaped orphan " << pid);
+      }
+    }
+  }
+
+  // SIGTERM (SIGKILL with -t 0) to everything left, SIGKILL after the grace period, reaping all.
+  void shut_down_tree() {
+    const bool graceful = options_.grace_ms > 0;
+    int sent = signal_tree(pid1_, graceful ? SIGTERM : SIGKILL);
+    if (graceful) signal_tree(pid1_, SIGCONT);  // a stopped process must run to take SIGTERM
+    HUSK_LOG(log_, kInfo,
+             "child gone: sent " << (graceful ? "SIGTERM" : "SIGKILL") << " to "
+                                 << (pid1_ ? "all processes" : "descendants") << " (" << sent
+                                 << ")");
+    KernelSigset chld;
+    chld.add(SIGCHLD);
+    std::int64_t deadline = graceful ? now_ms() + options_.grace_ms : -1;
+    reap();
+    while (children_left_) {
+      timespec timeout{};
+      const timespec* wait = nullptr;
+      if (deadline >= 0) {
+        timeout = until(deadline);
+        wait = &timeout;
+      } else if (!pid1_) {
+        timeout = {0, kKillRepeatMs * 1000000L};
+        wait = &timeout;
+      }
+      siginfo_t info{};
+      int sig = wait_for_signal(chld, &info, wait);
+      if (sig == SIGCHLD) {
+        reap();
+      } else if (sig < 0 && errno == EAGAIN) {
+        if (deadline >= 0) {
+          HUSK_LOG(log_, kWarning,
+                   "grace period of " << options_.grace_ms << " ms over: SIGKILL to what is left");
+        }
+        deadline = -1;
+        signal_tree(pid1_, SIGKILL);
+      }
+    }
+  }
+
+  const Options& options_;
+  const Log& log_;
+  const pid_t child_;
+  const bool pid1_;
+  bool child_running_ = true;
+  bool children_left_ = true;
+  int child_status_ = 0;
+};
+
+}  // namespace
+
+int supervise(const Options& options, const Log& log, pid_t child, bool pid1) {
+  return Supervisor(options, log, child, pid1).run();
+}
+
+}  // namespace husk
