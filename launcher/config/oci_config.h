@@ -38,18 +38,18 @@ struct Capabilities {  // process.capabilities; names as "CAP_SYS_ADMIN"
   std::vector<std::string> ambient;
 };
 
-struct Rlimit {  // process.rlimits[]
+struct Rlimit {      // process.rlimits[]
   std::string type;  // "RLIMIT_NOFILE"
   uint64_t soft = 0;
   uint64_t hard = 0;
 };
 
-struct IoPriority {  // process.ioPriority
+struct IoPriority {      // process.ioPriority
   std::string io_class;  // IOPRIO_CLASS_RT | IOPRIO_CLASS_BE | IOPRIO_CLASS_IDLE
   int32_t priority = 0;
 };
 
-struct Scheduler {  // process.scheduler
+struct Scheduler {     // process.scheduler
   std::string policy;  // SCHED_OTHER, SCHED_FIFO, ...
   std::optional<int32_t> nice;
   std::optional<int32_t> priority;
@@ -127,7 +127,7 @@ struct Namespace {
   std::optional<std::string> path;  // join this one instead of creating a new one
 };
 
-struct Device {  // linux.devices[]
+struct Device {      // linux.devices[]
   std::string type;  // "c", "b", "u" or "p"
   std::string path;
   int64_t major = 0;
@@ -176,8 +176,13 @@ struct IntelRdt {
   std::optional<std::string> l3_cache_schema;
   std::optional<std::string> mem_bw_schema;
   std::vector<std::string> schemata;
-  bool enable_cmt = false;
-  bool enable_mbm = false;
+  bool enable_cmt = false;         // 1.1 to 1.2
+  bool enable_mbm = false;         // 1.1 to 1.2
+  bool enable_monitoring = false;  // 1.3: replaces the two above
+};
+
+struct NetDevice {                  // linux.netDevices.<host name>
+  std::optional<std::string> name;  // the name inside the container; unset keeps the host name
 };
 
 struct Linux {
@@ -196,6 +201,7 @@ struct Linux {
   std::string mount_label;
   std::optional<IntelRdt> intel_rdt;
   std::optional<Personality> personality;
+  std::map<std::string, NetDevice> net_devices;  // by host interface name
 };
 
 struct Config {
