@@ -60,6 +60,8 @@ Result<Hierarchy> describe(std::string_view root, Layout layout, std::string_vie
 // mounted on v1 uses v1; one that only the v2 root offers (say hugetlb) uses v2.
 enum class Version { kV1, kV2 };
 
+struct Plan;  // plan.h
+
 // Resource statistics, for `launch events --stats` and `launch ps`. A section is unset when the
 // host has no such controller.
 struct Stats {
@@ -163,9 +165,16 @@ class Cgroup {
 
   static Result<std::vector<Dir>> resolve(const Hierarchy& hierarchy, std::string_view cgroups_path,
                                           std::string_view container_id);
-  const Dir* dir_for(std::string_view controller) const;  // the directory for a controller
+  const Dir* dir_for(std::string_view controller) const;  // the v1 directory of a controller
   const Dir* v2_dir() const;
   const Dir* main_dir() const;  // where the process list is authoritative
+  const Dir* dir_for(Version version, std::string_view controller) const;
+  // Enables in the v2 parents' cgroup.subtree_control the controllers `plan` writes to; with
+  // `all`, also (best effort) every other one the host offers, for statistics.
+  Status enable_controllers(const Plan& plan, bool all);
+  Status apply(const Plan& plan);
+  // The freezer's state file: freezer.state (v1) or cgroup.freeze (v2).
+  Result<std::string> freezer_file(Version* version) const;
 
   Hierarchy hierarchy_;
   std::vector<Dir> dirs_;

@@ -13,13 +13,13 @@ namespace husk::cgroups {
 
 struct DeviceRule {  // linux.resources.devices[]
   bool allow = false;
-  std::optional<char> type;    // 'a', 'c' or 'b'; unset means 'a'
+  std::optional<char> type;      // 'a', 'c' or 'b'; unset means 'a'
   std::optional<int64_t> major;  // unset means any (*)
   std::optional<int64_t> minor;
-  std::string access;            // subset of "rwm"; empty means "rwm"
+  std::string access;  // subset of "rwm"; empty means "rwm"
 };
 
-struct MemoryLimits {  // linux.resources.memory
+struct MemoryLimits {                  // linux.resources.memory
   std::optional<int64_t> limit;        // -1: unlimited
   std::optional<int64_t> reservation;  // soft limit (v2 memory.low)
   std::optional<int64_t> swap;         // memory+swap on v1; -1: unlimited
@@ -43,7 +43,7 @@ struct CpuLimits {  // linux.resources.cpu
   std::optional<int64_t> idle;
 };
 
-struct PidsLimit {  // linux.resources.pids
+struct PidsLimit {    // linux.resources.pids
   int64_t limit = 0;  // <= 0: unlimited
 };
 
@@ -65,7 +65,7 @@ struct BlockIoLimits {  // linux.resources.blockIO
   std::vector<BlockIoDevice> throttle_write_iops_device;
 };
 
-struct HugepageLimit {  // linux.resources.hugepageLimits[]
+struct HugepageLimit {    // linux.resources.hugepageLimits[]
   std::string page_size;  // "2MB", "1GB", ...
   uint64_t limit = 0;
 };
@@ -93,7 +93,7 @@ struct Resources {
   std::optional<BlockIoLimits> block_io;
   std::vector<HugepageLimit> hugepage_limits;
   std::optional<NetworkLimits> network;
-  std::map<std::string, RdmaLimit> rdma;  // by device name
+  std::map<std::string, RdmaLimit> rdma;       // by device name
   std::map<std::string, std::string> unified;  // v2 file name -> value
 };
 
