@@ -1,0 +1,186 @@
+#include "rootfs.h"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cgroup_mounts.h"
+#include "devices.h"
+#include "mount_ops.h"
+#include "mount_plan.h"
+#include "mounts.h"
+#include "safe_path.h"
+
+namespace husk::rootfs {
+namespace {
+
+std::string read_text(const char* path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool needs_host_cgroups(const RootfsPlan& plan) {
+  for (const auto& m : plan.mounts) {
+    if (m.kind == MountKind::kCgroup) return true;
+  }
+  return false;
+}
+
+// root.path bound onto itself, so that it is a mount (pivot_root needs one); returns its fd.
+Result<UniqueFd> bind_rootfs(const RootfsPlan& plan) {
+  bool shared = (plan.root_propagation & MS_SHARED) != 0;
+  // pivot_root refuses a shared parent mount: the rootfs is bound twice, the first bind
+  // private, and "/" made private on its own (its submounts keep their propagation).
+  int layers = shared ? 2 : 1;
+  for (int i = 0; i < layers; ++i) {
+    auto tree = clone_tree(AT_FDCWD, plan.rootfs, true);
+    if (!tree.ok()) return std::move(tree).error();
+    if (move_mount(tree->get(), "", AT_FDCWD, plan.rootfs.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+      return Error::from_errno("move_mount");
+    }
+    if (shared && i == 0) HUSK_TRY(set_propagation(tree->get(), MS_PRIVATE));
+  }
+  if (shared && mount(nullptr, "/", nullptr, MS_PRIVATE, nullptr) != 0) {
+    return Error::from_errno("make / private");
+  }
+  UniqueFd fd(open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return Error::from_errno("open");
+  return fd;
+}
+
+Status enter_root(int root_fd, bool no_pivot) {
+  if (fchdir(root_fd) != 0) return Error::from_errno("chdir to the rootfs");
+  if (no_pivot) {
+    if (mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return Error::from_errno("move to /");
+    if (chroot(".") != 0) return Error::from_errno("chroot");
+  } else {
+    if (syscall(SYS_pivot_root, ".", ".") != 0) return Error::from_errno("pivot_root");
+    // The old root is stacked under the new one: detach it, without telling the host.
+    if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+      return Error::from_errno("make the old root rslave");
+    }
+    if (umount2(".", MNT_DETACH) != 0) return Error::from_errno("detach the old root");
+  }
+  if (chdir("/") != 0) return Error::from_errno("chdir /");
+  return {};
+}
+
+Status make_readonly(int root_fd, const std::string& path) {
+  auto fd = open_in_root(root_fd, path, O_PATH);
+  if (!fd.ok()) {
+    if (fd.error().errno_value() == ENOENT) return {};  // missing paths are skipped, as runc
+    return std::move(fd).error();
+  }
+  auto tree = clone_tree(fd->get(), "", true);
+  if (!tree.ok()) return std::move(tree).error();
+  HUSK_TRY(set_attrs(tree->get(), MountAttrChange{MOUNT_ATTR_RDONLY, 0}, true));
+  return attach(tree->get(), fd->get());
+}
+
+// The container's /dev/null, opened inside the root and checked to be the null device (1:3),
+// so that masking never binds a file the image put there instead (CVE-2025-31133).
+Result<UniqueFd> open_dev_null(int root_fd) {
+  auto fd = open_in_root(root_fd, "/dev/null", O_PATH);
+  if (!fd.ok()) return std::move(fd).error();
+  struct stat st {};
+  if (fstat(fd->get(), &st) != 0) return Error::from_errno("stat /dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+    return Error("/dev/null in the container is not the null device");
+  }
+  return fd;
+}
+
+Status mask(int root_fd, const std::string& path, UniqueFd& dev_null) {
+  auto fd = open_in_root(root_fd, path, O_PATH);
+  if (!fd.ok()) {
+    if (fd.error().errno_value() == ENOENT) return {};
+    return std::move(fd).error();
+  }
+  struct stat st {};
+  if (fstat(fd->get(), &st) != 0) return Error::from_errno("stat");
+  if (S_ISDIR(st.st_mode)) return mount_empty_readonly_tmpfs(fd->get());
+  if (!dev_null) {
+    auto null_fd = open_dev_null(root_fd);
+    if (!null_fd.ok()) return std::move(null_fd).error();
+    dev_null = std::move(*null_fd);
+  }
+  auto tree = clone_tree(dev_null.get(), "", false);
+  if (!tree.ok()) return std::move(tree).error();
+  return attach(tree->get(), fd->get());
+}
+
+Result<UniqueFd> open_current_root() {
+  UniqueFd fd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return Error::from_errno("open /");
+  return fd;
+}
+
+}  // namespace
+
+Status prepare_rootfs(const oci::Config& config, const Options& options) {
+  auto planned = plan_rootfs(config, options);
+  if (!planned.ok()) return std::move(planned).error();
+  const RootfsPlan& plan = *planned;
+
+  if (mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0) {
+    return Error::from_errno("linux.rootfsPropagation: set on /");
+  }
+  auto root = bind_rootfs(plan);
+  if (!root.ok()) return std::move(root).error().context("root.path " + plan.rootfs);
+
+  HostCgroups host;
+  if (needs_host_cgroups(plan)) {
+    host = parse_host_cgroups(read_text("/proc/self/mountinfo"), read_text("/proc/self/cgroup"));
+  }
+  for (const auto& step : plan.mounts) HUSK_TRY(apply_mount(root->get(), step, options, host));
+  if (plan.setup_dev) HUSK_TRY(create_devices(root->get(), plan));
+  HUSK_TRY_CTX(enter_root(root->get(), options.no_pivot),
+               options.no_pivot ? "chroot" : "pivot_root");
+  return {};
+}
+
+Status finalize_rootfs(const oci::Config& config, const Options&) {
+  auto root = open_current_root();
+  if (!root.ok()) return std::move(root).error();
+  if (config.linux_config) {
+    for (const auto& path : config.linux_config->readonly_paths) {
+      HUSK_TRY_CTX(make_readonly(root->get(), path), "linux.readonlyPaths " + path);
+    }
+    UniqueFd dev_null;
+    for (const auto& path : config.linux_config->masked_paths) {
+      HUSK_TRY_CTX(mask(root->get(), path, dev_null), "linux.maskedPaths " + path);
+    }
+  }
+  if (config.root.readonly) {
+    HUSK_TRY_CTX(set_attrs(root->get(), MountAttrChange{MOUNT_ATTR_RDONLY, 0}, false),
+                 "root.readonly");
+  }
+  return {};
+}
+
+Status setup_rootfs(const oci::Config& config, const Options& options) {
+  HUSK_TRY(prepare_rootfs(config, options));
+  return finalize_rootfs(config, options);
+}
+
+Status bind_console(int console_fd) {
+  auto root = open_current_root();
+  if (!root.ok()) return std::move(root).error();
+  auto target = create_in_root(root->get(), "/dev/console", Create::kFile);
+  if (!target.ok()) return std::move(target).error().context("/dev/console");
+  auto tree = clone_tree(console_fd, "", false);
+  if (!tree.ok()) return std::move(tree).error().context("/dev/console");
+  HUSK_TRY_CTX(attach(tree->get(), target->get()), "/dev/console");
+  return {};
+}
+
+}  // namespace husk::rootfs

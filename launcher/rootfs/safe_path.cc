@@ -1,0 +1,120 @@
+#include "safe_path.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace husk::rootfs {
+namespace {
+
+constexpr int kMaxSymlinks = 40;  // as the kernel's own limit
+
+std::string join(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  if (out.empty() || out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
+
+}  // namespace
+
+std::string clean_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(pos, end - pos);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    pos = end + 1;
+  }
+  std::string out;
+  for (auto part : parts) {
+    out += '/';
+    out += part;
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::vector<std::string> path_components(std::string_view clean) {
+  std::vector<std::string> out;
+  size_t pos = 1;
+  while (pos < clean.size()) {
+    size_t end = clean.find('/', pos);
+    if (end == std::string_view::npos) end = clean.size();
+    out.emplace_back(clean.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  std::string p = clean_path(path);
+  // openat2 takes "/" inside the root as the root itself; "." reads better in errors.
+  const char* rel = p == "/" ? "." : p.c_str() + 1;
+  int fd;
+  do {
+    fd = static_cast<int>(syscall(SYS_openat2, root_fd, rel, &how, sizeof(how)));
+  } while (fd < 0 && errno == EAGAIN);
+  if (fd < 0) return Error::from_errno("open " + p + " in the rootfs");
+  return UniqueFd(fd);
+}
+
+Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last) {
+  std::string target = clean_path(path);
+  for (int links = 0; links <= kMaxSymlinks; ++links) {
+    auto parts = path_components(target);
+    std::string done = "/";
+    bool restarted = false;
+    for (size_t i = 0; i < parts.size() && !restarted; ++i) {
+      std::string next = join(done, parts[i]);
+      auto existing = open_in_root(root_fd, next, O_PATH);
+      if (existing.ok()) {
+        done = next;
+        continue;
+      }
+      if (existing.error().errno_value() != ENOENT) return std::move(existing).error();
+      auto parent = open_in_root(root_fd, done, O_PATH | O_DIRECTORY);
+      if (!parent.ok()) return std::move(parent).error();
+      bool is_last = i + 1 == parts.size();
+      int rc;
+      if (is_last && last == Create::kFile) {
+        rc = openat(parent->get(), parts[i].c_str(),
+                    O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+        if (rc >= 0) UniqueFd created(rc);
+      } else {
+        rc = mkdirat(parent->get(), parts[i].c_str(), 0755);
+      }
+      if (rc >= 0) {
+        done = next;
+        continue;
+      }
+      if (errno != EEXIST) return Error::from_errno("create " + next + " in the rootfs");
+      // It exists but does not resolve: a dangling symlink. Create its target, inside the root.
+      char link_text[PATH_MAX];
+      ssize_t n = readlinkat(parent->get(), parts[i].c_str(), link_text, sizeof(link_text) - 1);
+      if (n < 0) return Error::from_errno("create " + next + " in the rootfs");
+      std::string_view dest(link_text, static_cast<size_t>(n));
+      std::string rest = dest.starts_with('/') ? std::string(dest) : join(done, dest);
+      for (size_t j = i + 1; j < parts.size(); ++j) rest = join(rest, parts[j]);
+      target = clean_path(rest);
+      restarted = true;
+    }
+    if (!restarted) return open_in_root(root_fd, target, O_PATH);
+  }
+  return Error("create " + clean_path(path) + " in the rootfs", ELOOP);
+}
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+}  // namespace husk::rootfs
