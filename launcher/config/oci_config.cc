@@ -768,44 +768,78 @@ Config parse_document(const Node& n) {
   return c;
 }
 
-// nlohmann's parse error as `line L, column C: syntax error ...`. Its byte count includes the
-// offending byte (one past the end for a truncated document).
-std::string syntax_error(std::string_view text, const json::parse_error& e) {
-  size_t read = std::min<size_t>(e.byte, text.size());
-  std::string_view before = text.substr(0, read);
+// `line L, column C` of the byte that `bytes_read` ends on. nlohmann counts the offending byte
+// (one past the end for a truncated document).
+std::string position_text(std::string_view text, size_t bytes_read) {
+  std::string_view before = text.substr(0, std::min(bytes_read, text.size()));
   size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
   size_t line_start = before.rfind('\n');
-  size_t column = e.byte - (line_start == std::string_view::npos ? 0 : line_start + 1);
+  size_t column = bytes_read - (line_start == std::string_view::npos ? 0 : line_start + 1);
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
 
-  std::string what = e.what();
-  size_t at = what.find("syntax error");
-  std::string detail = at == std::string::npos ? "syntax error" : what.substr(at);
-  // The "last read" text echoes input bytes: keep it printable and short.
-  for (char& c : detail) {
+// nlohmann's message without its prefixes ("[json.exception.parse_error.101] parse error at
+// line 1, column 2: "), printable and short: its "last read" part echoes input bytes.
+std::string syntax_detail(std::string what) {
+  if (what.starts_with('[')) what.erase(0, std::min(what.size(), what.find("] ") + 2));
+  if (what.starts_with("parse error")) {
+    size_t colon = what.find(": ");
+    what.erase(0, colon == std::string::npos ? 0 : colon + 2);
+  }
+  for (char& c : what) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
   }
   constexpr size_t kMax = 200;
-  if (detail.size() > kMax) detail = detail.substr(0, kMax) + "...";
-  return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + detail;
+  if (what.size() > kMax) what = what.substr(0, kMax) + "...";
+  return what;
+}
+
+// nlohmann's DOM builder, except that a syntax error (or a number too large for a double) is
+// recorded with its byte position instead of thrown without one.
+class DomBuilder : public nlohmann::detail::json_sax_dom_parser<json> {
+ public:
+  explicit DomBuilder(json& root) : json_sax_dom_parser(root, false) {}
+
+  bool parse_error(size_t bytes_read, const std::string& /*token*/,
+                   const nlohmann::detail::exception& e) {
+    bytes_read_ = bytes_read;
+    what_ = e.what();
+    return false;
+  }
+
+  size_t bytes_read() const { return bytes_read_; }
+  const std::string& what() const { return what_; }
+
+ private:
+  size_t bytes_read_ = 0;
+  std::string what_;
+};
+
+Result<json> parse_json(std::string_view text) {
+  // nlohmann stops at a NUL byte outside a string as if the text ended there.
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return Error("config.json: " + position_text(text, nul + 1) + ": syntax error - NUL byte");
+  }
+  json document;
+  DomBuilder builder(document);
+  if (!json::sax_parse(text.begin(), text.end(), &builder)) {
+    return Error("config.json: " + position_text(text, builder.bytes_read()) + ": " +
+                 syntax_detail(builder.what()));
+  }
+  return document;
 }
 
 }  // namespace
 
 Result<Config> parse_config(std::string_view json_text) {
-  json document;
   try {
-    document = json::parse(json_text.begin(), json_text.end());
-  } catch (const json::parse_error& e) {
-    return Error("config.json: " + syntax_error(json_text, e));
-  } catch (const std::exception& e) {  // out of memory
-    return Error(std::string("config.json: ") + e.what());
-  }
-  try {
-    return parse_document(Node(document, ""));
+    Result<json> document = parse_json(json_text);
+    if (!document.ok()) return std::move(document).error();
+    return parse_document(Node(*document, ""));
   } catch (const ConfigError& e) {
     if (e.path.empty()) return Error("config.json: " + e.message);
     return Error("config.json: " + e.path + ": " + e.message);
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // out of memory
     return Error(std::string("config.json: ") + e.what());
   }
 }
