@@ -111,9 +111,9 @@ Error describe_failure(const PreparedProcess& prepared, const ApplyFailure& fail
     case Stage::kRlimit: {
       if (index >= prepared.rlimits.size()) break;
       const PreparedRlimit& rlimit = prepared.rlimits[index];
-      return Error("process.rlimits[" + std::to_string(index) + "]: " +
-                       std::string(rlimit_name(rlimit.resource).value_or("?")) + ": setrlimit " +
-                       std::to_string(rlimit.soft) + "/" + std::to_string(rlimit.hard),
+      return Error("process.rlimits[" + std::to_string(index) + "]: " + rlimit.name +
+                       ": setrlimit " + std::to_string(rlimit.soft) + "/" +
+                       std::to_string(rlimit.hard),
                    error);
     }
     case Stage::kOomScoreAdj:

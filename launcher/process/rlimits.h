@@ -1,10 +1,9 @@
-// rlimits: process.rlimits[], names <-> RLIMIT_* and setrlimit.
+// rlimits: process.rlimits[] checked (names as oci_names.h maps them) and set with setrlimit.
 #pragma once
 
 #include <sys/resource.h>
 
-#include <optional>
-#include <string_view>
+#include <string>
 #include <vector>
 
 #include "apply_failure.h"
@@ -17,10 +16,8 @@ struct PreparedRlimit {
   int resource = 0;  // RLIMIT_*
   rlim_t soft = 0;
   rlim_t hard = 0;
+  std::string name;  // "RLIMIT_NOFILE", for messages
 };
-
-std::optional<int> rlimit_from_name(std::string_view name);  // "RLIMIT_NOFILE" -> 7
-std::optional<std::string_view> rlimit_name(int resource);   // 7 -> "RLIMIT_NOFILE"
 
 // Errors name the entry: `config.json: .process.rlimits[1].type: unknown resource
 // "RLIMIT_FOO"`, a duplicate type, or soft above hard.
