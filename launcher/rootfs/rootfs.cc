@@ -57,15 +57,18 @@ Result<UniqueFd> bind_rootfs(const RootfsPlan& plan) {
   return fd;
 }
 
-Status enter_root(int root_fd, bool no_pivot) {
+Status enter_root(int root_fd, bool no_pivot, unsigned long root_propagation) {
   if (fchdir(root_fd) != 0) return Error::from_errno("chdir to the rootfs");
   if (no_pivot) {
     if (mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return Error::from_errno("move to /");
     if (chroot(".") != 0) return Error::from_errno("chroot");
   } else {
     if (syscall(SYS_pivot_root, ".", ".") != 0) return Error::from_errno("pivot_root");
-    // The old root is stacked under the new one: detach it, without telling the host.
-    if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+    // The old root is stacked on the new one: detach it, without telling the host. Unless "/"
+    // was made shared, it is a slave or private already; making it rslave here would also turn
+    // the container's own shared mounts into slaves.
+    if ((root_propagation & MS_SHARED) &&
+        mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
       return Error::from_errno("make the old root rslave");
     }
     if (umount2(".", MNT_DETACH) != 0) return Error::from_errno("detach the old root");
@@ -143,7 +146,7 @@ Status prepare_rootfs(const oci::Config& config, const Options& options) {
   }
   for (const auto& step : plan.mounts) HUSK_TRY(apply_mount(root->get(), step, options, host));
   if (plan.setup_dev) HUSK_TRY(create_devices(root->get(), plan));
-  HUSK_TRY_CTX(enter_root(root->get(), options.no_pivot),
+  HUSK_TRY_CTX(enter_root(root->get(), options.no_pivot, plan.root_propagation),
                options.no_pivot ? "chroot" : "pivot_root");
   return {};
 }
