@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "mount_ops.h"
 #include "safe_path.h"
@@ -30,7 +29,9 @@ std::string unescape(std::string_view field) {
   std::string out;
   for (size_t i = 0; i < field.size(); ++i) {
     if (field[i] == '\\' && i + 3 < field.size()) {
-      out += static_cast<char>(std::stoi(std::string(field.substr(i + 1, 3)), nullptr, 8));
+      int value = 0;
+      for (size_t j = 1; j <= 3; ++j) value = value * 8 + (field[i + j] - '0');
+      out += static_cast<char>(value);
       i += 3;
     } else {
       out += field[i];
@@ -105,12 +106,14 @@ HostCgroups parse_host_cgroups(std::string_view mountinfo, std::string_view proc
   for (const auto& line : split(mountinfo, '\n')) {
     auto dash = line.find(" - ");
     if (dash == std::string::npos) continue;
-    std::istringstream head(line.substr(0, dash));
-    std::string id, parent, devno, root, mount_point;
-    head >> id >> parent >> devno >> root >> mount_point;
-    std::istringstream tail(line.substr(dash + 3));
-    std::string fstype, source, super_options;
-    tail >> fstype >> source >> super_options;
+    // "ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS ... - FSTYPE SOURCE SUPER_OPTIONS"
+    auto head = split(std::string_view(line).substr(0, dash), ' ');
+    auto tail = split(std::string_view(line).substr(dash + 3), ' ');
+    if (head.size() < 5 || tail.size() < 3) continue;
+    const std::string& root = head[3];
+    const std::string& mount_point = head[4];
+    const std::string& fstype = tail[0];
+    const std::string& super_options = tail[2];
     HostHierarchy h;
     h.mount_point = unescape(mount_point);
     h.mount_root = unescape(root);

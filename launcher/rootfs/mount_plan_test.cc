@@ -4,36 +4,20 @@
 #include <sys/mount.h>
 
 #include "idmap.h"
+#include "test_config.h"
 
 namespace husk::rootfs {
 namespace {
 
-oci::Mount mount_of(std::string destination, std::string type, std::string source,
-                    std::vector<std::string> options) {
-  oci::Mount m;
-  m.destination = std::move(destination);
-  m.type = std::move(type);
-  m.source = std::move(source);
-  m.options = std::move(options);
-  return m;
-}
+using testing::mount_of;
+using testing::runc_spec_mounts;
 
 // The mounts `runc spec` writes.
 oci::Config runc_spec_config() {
   oci::Config c;
   c.root.path = "rootfs";
-  c.mounts = {
-      mount_of("/proc", "proc", "proc", {}),
-      mount_of("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
-      mount_of("/dev/pts", "devpts", "devpts",
-               {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
-      mount_of("/dev/shm", "tmpfs", "shm",
-               {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
-      mount_of("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
-      mount_of("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
-      mount_of("/sys/fs/cgroup", "cgroup", "cgroup",
-               {"nosuid", "noexec", "nodev", "relatime", "ro"}),
-  };
+  c.mounts = runc_spec_mounts();
+
   c.linux_config.emplace();
   return c;
 }

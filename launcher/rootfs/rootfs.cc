@@ -1,6 +1,7 @@
 #include "rootfs.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -8,8 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
 
 #include "cgroup_mounts.h"
 #include "devices.h"
@@ -21,11 +21,15 @@
 namespace husk::rootfs {
 namespace {
 
+// The whole of a small /proc file ("" when it cannot be read: the layout then looks empty).
 std::string read_text(const char* path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text;
+  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd) return text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd.get(), buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
+  return text;
 }
 
 bool needs_host_cgroups(const RootfsPlan& plan) {
@@ -35,26 +39,57 @@ bool needs_host_cgroups(const RootfsPlan& plan) {
   return false;
 }
 
-// root.path bound onto itself, so that it is a mount (pivot_root needs one); returns its fd.
-Result<UniqueFd> bind_rootfs(const RootfsPlan& plan) {
-  bool shared = (plan.root_propagation & MS_SHARED) != 0;
-  // pivot_root refuses a shared parent mount: the rootfs is bound twice, the first bind
-  // private, and "/" made private on its own (its submounts keep their propagation).
-  int layers = shared ? 2 : 1;
-  for (int i = 0; i < layers; ++i) {
-    auto tree = clone_tree(AT_FDCWD, plan.rootfs, true);
-    if (!tree.ok()) return std::move(tree).error();
-    if (move_mount(tree->get(), "", AT_FDCWD, plan.rootfs.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
-      return Error::from_errno("move_mount");
-    }
-    if (shared && i == 0) HUSK_TRY(set_propagation(tree->get(), MS_PRIVATE));
-  }
-  if (shared && mount(nullptr, "/", nullptr, MS_PRIVATE, nullptr) != 0) {
-    return Error::from_errno("make / private");
-  }
+// The rootfs directory as it is now: the top mount on root.path.
+Result<UniqueFd> reopen_rootfs(const RootfsPlan& plan) {
   UniqueFd fd(open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!fd) return Error::from_errno("open");
   return fd;
+}
+
+// The mount point of the mount holding `path` (a host path): the longest mount point in
+// mountinfo that is a prefix of it.
+std::string mount_point_of(const std::string& path) {
+  std::string best = "/";
+  std::string text = read_text("/proc/self/mountinfo");
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    // The fifth field is the mount point.
+    size_t field = 0, start = 0;
+    for (int i = 0; i < 4 && start != std::string::npos; ++i) start = line.find(' ', start) + 1;
+    if (start == 0) continue;
+    field = line.find(' ', start);
+    std::string point(line.substr(start, field - start));
+    bool prefix =
+        path == point || point == "/" ||
+        (path.starts_with(point) && path.size() > point.size() && path[point.size()] == '/');
+    if (prefix && point.size() > best.size()) best = point;
+  }
+  return best;
+}
+
+// root.path bound onto itself, so that it is a mount (pivot_root needs one); returns its fd.
+Result<UniqueFd> bind_rootfs(const RootfsPlan& plan) {
+  if (plan.root_propagation & MS_SHARED) {
+    // pivot_root refuses a shared parent mount, and the bind below must not reach the host's
+    // peers: the mount holding root.path, and "/", become private (not their submounts).
+    char real[PATH_MAX];
+    if (!realpath(plan.rootfs.c_str(), real)) return Error::from_errno("realpath");
+    for (const std::string& point : {mount_point_of(real), std::string("/")}) {
+      if (mount(nullptr, point.c_str(), nullptr, MS_PRIVATE, nullptr) != 0) {
+        return Error::from_errno("make " + point + " private");
+      }
+    }
+  }
+  auto tree = clone_tree(AT_FDCWD, plan.rootfs, true);
+  if (!tree.ok()) return std::move(tree).error();
+  if (move_mount(tree->get(), "", AT_FDCWD, plan.rootfs.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+    return Error::from_errno("move_mount");
+  }
+  return reopen_rootfs(plan);
 }
 
 Status enter_root(int root_fd, bool no_pivot, unsigned long root_propagation) {
@@ -74,6 +109,9 @@ Status enter_root(int root_fd, bool no_pivot, unsigned long root_propagation) {
     if (umount2(".", MNT_DETACH) != 0) return Error::from_errno("detach the old root");
   }
   if (chdir("/") != 0) return Error::from_errno("chdir /");
+  if ((root_propagation & MS_SHARED) && mount(nullptr, "/", nullptr, root_propagation, nullptr)) {
+    return Error::from_errno("linux.rootfsPropagation: set on the new /");
+  }
   return {};
 }
 
@@ -144,7 +182,14 @@ Status prepare_rootfs(const oci::Config& config, const Options& options) {
   if (needs_host_cgroups(plan)) {
     host = parse_host_cgroups(read_text("/proc/self/mountinfo"), read_text("/proc/self/cgroup"));
   }
-  for (const auto& step : plan.mounts) HUSK_TRY(apply_mount(root->get(), step, options, host));
+  for (const auto& step : plan.mounts) {
+    HUSK_TRY(apply_mount(root->get(), step, options, host));
+    // A mount onto "/" itself (the image layers as an overlay): the rootfs is now that mount.
+    if (step.destination == "/") {
+      root = reopen_rootfs(plan);
+      if (!root.ok()) return std::move(root).error().context(step.label());
+    }
+  }
   if (plan.setup_dev) HUSK_TRY(create_devices(root->get(), plan));
   HUSK_TRY_CTX(enter_root(root->get(), options.no_pivot, plan.root_propagation),
                options.no_pivot ? "chroot" : "pivot_root");

@@ -23,9 +23,13 @@
 #include <sstream>
 
 #include "rootfs.h"
+#include "test_config.h"
 
 namespace husk::rootfs {
 namespace {
+
+using testing::mount_of;
+using testing::runc_spec_mounts;
 
 namespace fs = std::filesystem;
 
@@ -41,16 +45,6 @@ std::string read_file(const std::string& path) {
 void write_file(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path) << text;
-}
-
-oci::Mount mount_of(std::string destination, std::string type, std::string source,
-                    std::vector<std::string> options) {
-  oci::Mount m;
-  m.destination = std::move(destination);
-  m.type = std::move(type);
-  m.source = std::move(source);
-  m.options = std::move(options);
-  return m;
 }
 
 std::string escape_newlines(const std::string& text) {
@@ -166,22 +160,6 @@ class RootfsE2e : public ::testing::Test {
     fs::remove_all(base_);
   }
 
-  // The mounts `runc spec` writes, the container's /proc included.
-  void use_runc_spec_mounts() {
-    config_.mounts = {
-        mount_of("/proc", "proc", "proc", {}),
-        mount_of("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
-        mount_of("/dev/pts", "devpts", "devpts",
-                 {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
-        mount_of("/dev/shm", "tmpfs", "shm",
-                 {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
-        mount_of("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
-        mount_of("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
-        mount_of("/sys/fs/cgroup", "cgroup", "cgroup",
-                 {"nosuid", "noexec", "nodev", "relatime", "ro"}),
-    };
-  }
-
   // Forks a child in new namespaces (`flags`, CLONE_NEWNS always), runs `before` (set-up that
   // the test needs in the child's mount namespace), setup_rootfs, then `probe`; returns the
   // report. "setup" holds setup_rootfs's error text or "ok". With `user_ns` the child is first
@@ -263,7 +241,7 @@ class RootfsE2e : public ::testing::Test {
 };
 
 TEST_F(RootfsE2e, RuncSpecMountsDevicesPivotMaskedReadonly) {
-  use_runc_spec_mounts();
+  config_.mounts = runc_spec_mounts();
   config_.linux_config->masked_paths = {"/proc/keys", "/proc/acpi", "/proc/nonexistent"};
   config_.linux_config->readonly_paths = {"/proc/sys", "/proc/sysrq-trigger"};
   config_.root.readonly = true;
@@ -618,7 +596,7 @@ TEST_F(RootfsE2e, Errors) {
 // In a user namespace (mapped to root only, as rootless does), devices are the host's nodes
 // bound onto files, and sysfs is bound.
 TEST_F(RootfsE2e, UserNamespaceBindsDevices) {
-  use_runc_spec_mounts();
+  config_.mounts = runc_spec_mounts();
   config_.mounts.pop_back();  // no cgroup
   config_.mounts[2].options = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
   options_.user_ns = true;
@@ -636,6 +614,78 @@ TEST_F(RootfsE2e, UserNamespaceBindsDevices) {
   EXPECT_EQ(r["null"].substr(0, 6), "c 1:3 ");
   EXPECT_NE(r["mount null"], "none");
   EXPECT_TRUE(r["mount /sys"].starts_with("sysfs ")) << r["mount /sys"];
+}
+
+// The image-layers case: root.path is an empty directory and the config mounts the layers as an
+// overlay onto "/"; later mounts and pivot_root go into the overlay.
+TEST_F(RootfsE2e, OverlayOntoTheRoot) {
+  fs::create_directories(bundle_ / "layers");
+  fs::rename(rootfs_, bundle_ / "layers/base");
+  fs::create_directories(rootfs_);
+  write_file(bundle_ / "layers/app/app.txt", "app layer\n");
+  fs::create_directories(bundle_ / "upper");
+  fs::create_directories(bundle_ / "work");
+  config_.mounts = {mount_of("/", "overlay", "overlay",
+                             {"lowerdir=layers/app:layers/base", "upperdir=upper", "workdir=work"}),
+                    mount_of("/proc", "proc", "proc", {})};
+  Report r = run(0, [](Report& r) {
+    r["marker"] = read_file("/marker");
+    r["app"] = read_file("/app.txt");
+    r["mount /"] = mount_at("/");
+    r["mount /proc"] = mount_at("/proc");
+    r["write"] = errno_of_write("/written");
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  EXPECT_EQ(r["marker"], "the rootfs\n");
+  EXPECT_EQ(r["app"], "app layer\n");
+  EXPECT_TRUE(r["mount /"].starts_with("overlay ")) << r["mount /"];
+  EXPECT_TRUE(r["mount /proc"].starts_with("proc ")) << r["mount /proc"];
+  EXPECT_EQ(r["write"], "ok");
+  EXPECT_TRUE(fs::exists(bundle_ / "upper/written"));
+  EXPECT_TRUE(fs::is_directory(bundle_ / "upper/proc"));
+  EXPECT_TRUE(fs::is_empty(rootfs_));
+}
+
+TEST_F(RootfsE2e, SharedRootfsPropagation) {
+  config_.mounts = {mount_of("/proc", "proc", "proc", {})};
+  config_.linux_config->rootfs_propagation = "rshared";
+  Report r = run(0, [](Report& r) {
+    std::istringstream all(read_file("/proc/self/mountinfo"));
+    for (std::string line; std::getline(all, line);) {
+      if (line.find(" / / ") != std::string::npos || line.find("/rootfs / ") != std::string::npos) {
+        r["root line"] = line;
+      }
+    }
+    r["marker"] = read_file("/marker");
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  EXPECT_EQ(r["marker"], "the rootfs\n");
+  EXPECT_NE(r["root line"].find(" shared:"), std::string::npos) << r["root line"];
+}
+
+TEST_F(RootfsE2e, ConsoleIsTheTerminal) {
+  config_.mounts = runc_spec_mounts();
+  config_.mounts.pop_back();
+  options_.net_ns = true;
+  Report r = run(CLONE_NEWNET | CLONE_NEWIPC, [](Report& r) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+      r["pty"] = strerrorname_np(errno);
+      return;
+    }
+    int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    auto status = bind_console(slave);
+    r["bind"] = status.ok() ? "ok" : status.error().text();
+    struct stat console {
+    }, pty{};
+    stat("/dev/console", &console);
+    fstat(slave, &pty);
+    r["same"] = console.st_rdev == pty.st_rdev && S_ISCHR(console.st_mode) ? "yes" : "no";
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  EXPECT_EQ(r["pty"], "");
+  EXPECT_EQ(r["bind"], "ok");
+  EXPECT_EQ(r["same"], "yes");
 }
 
 }  // namespace
