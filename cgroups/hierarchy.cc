@@ -94,7 +94,15 @@ Result<Hierarchy> detect(std::string_view root) {
   }
   auto self = fs::read_file("/proc/self/cgroup");
   if (!self.ok()) return std::move(self).error();
-  return describe(root, layout, *self);
+  auto h = describe(root, layout, *self);
+  if (!h.ok()) return h;
+  // A directory of the root that is not a v1 mount (an empty "unified" on a legacy host, a
+  // leftover) is no hierarchy.
+  std::erase_if(h->v1_mounts, [](const auto& entry) {
+    struct statfs mount {};
+    return ::statfs(entry.second.c_str(), &mount) != 0 || mount.f_type != CGROUP_SUPER_MAGIC;
+  });
+  return h;
 }
 
 }  // namespace husk::cgroups

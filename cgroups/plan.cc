@@ -16,6 +16,11 @@ std::string indexed(std::string_view name, size_t i) {
 // "-1 means unlimited": v1 files take -1 as is, v2 files say "max".
 std::string v2_limit(int64_t value) { return value < 0 ? "max" : std::to_string(value); }
 
+// A name written into a line of a cgroup file: no blanks, nothing that would start a new entry.
+bool is_word(std::string_view name) {
+  return !name.empty() && name.find_first_of(" \t\n\r") == std::string_view::npos;
+}
+
 std::string device_number(int64_t major, int64_t minor) {
   return std::to_string(major) + ":" + std::to_string(minor);
 }
@@ -290,6 +295,10 @@ class Planner {
           field("network.classID"));
     }
     for (size_t i = 0; i < n.priorities.size(); ++i) {
+      if (!is_word(n.priorities[i].name)) {
+        return Error(indexed("network.priorities", i) + ".name: \"" + n.priorities[i].name +
+                     "\" is not an interface name");
+      }
       auto routed = route("network.priorities", "net_prio", "");
       if (!routed.ok()) return std::move(routed).error();
       add(*routed, "net_prio", "net_prio.ifpriomap",
@@ -301,6 +310,8 @@ class Planner {
 
   Status rdma(const std::map<std::string, RdmaLimit>& limits) {
     for (const auto& [device, limit] : limits) {
+      if (!is_word(device))
+        return Error(field("rdma") + ": \"" + device + "\" is not a device name");
       if (!limit.hca_handles && !limit.hca_objects) continue;
       auto routed = route("rdma", "rdma", "rdma");
       if (!routed.ok()) return std::move(routed).error();
@@ -325,7 +336,9 @@ class Planner {
         return Error(indexed("devices", i) + ".access: \"" + d.access +
                      "\" is not a subset of rwm");
       }
-      if (d.major.value_or(0) < 0 || d.minor.value_or(0) < 0) {
+      constexpr int64_t kMax = 0xFFFFFFFF;
+      if (d.major.value_or(0) < 0 || d.minor.value_or(0) < 0 || d.major.value_or(0) > kMax ||
+          d.minor.value_or(0) > kMax) {
         return Error(indexed("devices", i) + ": " + std::to_string(d.major.value_or(0)) + ":" +
                      std::to_string(d.minor.value_or(0)) + " is not a device number");
       }

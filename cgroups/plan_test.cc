@@ -304,6 +304,16 @@ TEST(PlanTest, Rdma) {
   EXPECT_EQ(v2[0].value, expected[0].value);
 }
 
+TEST(PlanTest, NamesWithBlanksAreRefused) {
+  Resources r;
+  r.rdma = {{"mlx5_0 hca_handle=1000", RdmaLimit{.hca_handles = 1}}};
+  EXPECT_EQ(error(r, kV2), "linux.resources.rdma: \"mlx5_0 hca_handle=1000\" is not a device name");
+  r.rdma.clear();
+  r.network = NetworkLimits{.priorities = {{"eth0\nlo", 1}}};
+  EXPECT_EQ(error(r, kV1),
+            "linux.resources.network.priorities[0].name: \"eth0\nlo\" is not an interface name");
+}
+
 TEST(PlanTest, DevicesV1DefaultDenyThenRulesInOrder) {
   Resources r;
   r.devices = {DeviceRule{.allow = false, .access = "rwm"},
@@ -331,6 +341,8 @@ TEST(PlanTest, DevicesErrors) {
   EXPECT_EQ(error(r, kV1), "linux.resources.devices[1].access: \"rx\" is not a subset of rwm");
   r.devices = {DeviceRule{.allow = true, .type = 'c', .major = -1, .minor = 3}};
   EXPECT_EQ(error(r, kV1), "linux.resources.devices[0]: -1:3 is not a device number");
+  r.devices = {DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = int64_t{1} << 32}};
+  EXPECT_EQ(error(r, kV2), "linux.resources.devices[0]: 1:4294967296 is not a device number");
 }
 
 TEST(PlanTest, UnifiedV2WritesKeysAsIs) {
