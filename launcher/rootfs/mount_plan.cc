@@ -1,5 +1,6 @@
 #include "mount_plan.h"
 
+#include <linux/mount.h>
 #include <sys/mount.h>
 
 #include <algorithm>
@@ -62,10 +63,8 @@ Result<MountStep> plan_mount(const oci::Config& config, const Options& options, 
     step.options.flags |= MS_BIND;
     step.source = absolute_from(options.bundle_dir, m.source);
   } else if (m.type == "sysfs" && !options.net_ns) {
+    step = host_bind_instead(step, "/sys");
     step.kind = MountKind::kSysfsBind;
-    step.type = "bind";
-    step.source = "/sys";
-    step.options.flags |= MS_BIND | MS_REC;
   } else if (m.type == "cgroup") {
     step.kind = MountKind::kCgroup;
   } else {
@@ -102,6 +101,17 @@ Result<MountStep> plan_mount(const oci::Config& config, const Options& options, 
 }
 
 }  // namespace
+
+MountStep host_bind_instead(const MountStep& step, const std::string& host_path) {
+  MountStep bind = step;
+  bind.kind = MountKind::kBind;
+  bind.type = "bind";
+  bind.source = host_path;
+  bind.options.flags |= MS_BIND | MS_REC;
+  // The restrictions asked for the filesystem hold for every submount of the host's tree too.
+  bind.options.rec_attr_set |= top_attr_change(step.options).set & ~MOUNT_ATTR__ATIME;
+  return bind;
+}
 
 std::string MountStep::label() const {
   return "mounts[" + std::to_string(index) + "] " + destination;

@@ -50,6 +50,11 @@ struct RootfsPlan {
   std::vector<DevLink> dev_links;
 };
 
+// A bind of the host's `host_path` (rbind) in place of a filesystem that cannot be mounted here
+// (sysfs without a network namespace, mqueue in a user namespace), keeping its options, and
+// applying ro/nosuid/nodev/noexec to every submount.
+MountStep host_bind_instead(const MountStep& step, const std::string& host_path);
+
 // The devices every container gets: null, zero, full, random, urandom, tty (0666, root).
 std::vector<oci::Device> default_devices();
 

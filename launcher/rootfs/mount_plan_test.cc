@@ -1,6 +1,7 @@
 #include "mount_plan.h"
 
 #include <gtest/gtest.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 
 #include "idmap.h"
@@ -78,6 +79,8 @@ TEST(MountPlan, SysfsWithoutNetworkNamespaceIsBound) {
   EXPECT_EQ(sys.kind, MountKind::kSysfsBind);
   EXPECT_EQ(sys.source, "/sys");
   EXPECT_EQ(sys.options.flags, MS_BIND | MS_REC | MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY);
+  EXPECT_EQ(sys.options.rec_attr_set,
+            MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV);
   EXPECT_TRUE(plan->bind_devices);
 }
 

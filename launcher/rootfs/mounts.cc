@@ -64,11 +64,8 @@ Status apply_filesystem(int root_fd, const MountStep& step, const Options& optio
   auto mounted = mount_fs(source, target->get(), step.type, o.flags, o.data_string());
   if (!mounted.ok()) {
     if (!falls_back_to_bind(step, options, mounted.error().errno_value())) return mounted;
-    MountStep bind = step;
-    bind.kind = MountKind::kBind;
-    bind.source = step.type == "sysfs" ? "/sys" : "/dev/mqueue";
-    bind.options.flags |= MS_BIND | MS_REC;
-    return apply_bind(root_fd, bind);
+    return apply_bind(root_fd,
+                      host_bind_instead(step, step.type == "sysfs" ? "/sys" : "/dev/mqueue"));
   }
   if (o.propagation.empty()) return {};
   // The destination again: now the root of the new mount.

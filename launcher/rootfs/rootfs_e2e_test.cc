@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -180,8 +181,12 @@ class RootfsE2e : public ::testing::Test {
         _exit(0);
       } else {
         if (before) before();
+        auto start = std::chrono::steady_clock::now();
         auto status = setup_rootfs(config_, options_);
+        auto took = std::chrono::steady_clock::now() - start;
         report["setup"] = status.ok() ? "ok" : status.error().text();
+        report["setup us"] =
+            std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
         if (status.ok()) probe(report);
       }
       std::string text;
@@ -686,6 +691,32 @@ TEST_F(RootfsE2e, ConsoleIsTheTerminal) {
   EXPECT_EQ(r["pty"], "");
   EXPECT_EQ(r["bind"], "ok");
   EXPECT_EQ(r["same"], "yes");
+}
+
+// Without a network namespace /sys is the host's, bound: "ro" holds for its submounts as well.
+TEST_F(RootfsE2e, BoundSysfsIsReadOnlyAllTheWayDown) {
+  config_.mounts = {mount_of("/proc", "proc", "proc", {}),
+                    mount_of("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"})};
+  Report r = run(0, [](Report& r) {
+    r["mount cgroup"] = mount_at("/sys/fs/cgroup");
+    r["open cgroup"] = errno_of_write("/sys/fs/cgroup/memory/tasks");
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  EXPECT_TRUE(r["mount cgroup"].starts_with("tmpfs ro,")) << r["mount cgroup"];
+  EXPECT_EQ(r["open cgroup"], "EROFS");
+}
+
+TEST_F(RootfsE2e, RemountChangesAnEarlierMount) {
+  config_.mounts = {mount_of("/proc", "proc", "proc", {}),
+                    mount_of("/t", "tmpfs", "tmpfs", {"mode=755"}),
+                    mount_of("/t", "tmpfs", "tmpfs", {"remount", "ro", "nosuid"})};
+  Report r = run(0, [](Report& r) {
+    r["mount"] = mount_at("/t");
+    r["write"] = errno_of_write("/t/x");
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  EXPECT_TRUE(r["mount"].starts_with("tmpfs ro,nosuid")) << r["mount"];
+  EXPECT_EQ(r["write"], "EROFS");
 }
 
 }  // namespace
