@@ -1,6 +1,6 @@
 // The fuzz target's main() for compilers without libFuzzer: runs LLVMFuzzerTestOneInput on every
-// file of the directories (or the files) named on the command line, so `meson test` replays the
-// corpus. A crash fails the test; returning means every input was handled.
+// file below the directories (or on the files) named on the command line, so `meson test`
+// replays the corpus. A crash fails the test; returning means every input was handled.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -17,7 +17,7 @@ namespace {
 bool run_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    std::fprintf(stderr, "fuzz replay: cannot read %s\n", path.c_str());
+    (void)std::fprintf(stderr, "fuzz replay: cannot read %s\n", path.c_str());
     return false;
   }
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -29,7 +29,7 @@ bool run_file(const std::filesystem::path& path) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s CORPUS_DIR_OR_FILE...\n", argv[0]);
+    (void)std::fprintf(stderr, "usage: %s CORPUS_DIR_OR_FILE...\n", argv[0]);
     return 2;
   }
   size_t count = 0;
@@ -37,14 +37,14 @@ int main(int argc, char** argv) {
     std::error_code ec;
     std::vector<std::filesystem::path> files;
     if (std::filesystem::is_directory(argv[i], ec)) {
-      for (const auto& entry : std::filesystem::directory_iterator(argv[i], ec)) {
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(argv[i], ec)) {
         if (entry.is_regular_file()) files.push_back(entry.path());
       }
     } else {
       files.emplace_back(argv[i]);
     }
     if (ec) {
-      std::fprintf(stderr, "fuzz replay: %s: %s\n", argv[i], ec.message().c_str());
+      (void)std::fprintf(stderr, "fuzz replay: %s: %s\n", argv[i], ec.message().c_str());
       return 1;
     }
     for (const auto& file : files) {
@@ -53,9 +53,9 @@ int main(int argc, char** argv) {
     }
   }
   if (count == 0) {
-    std::fprintf(stderr, "fuzz replay: no input files\n");
+    (void)std::fprintf(stderr, "fuzz replay: no input files\n");
     return 1;
   }
-  std::printf("fuzz replay: %zu inputs, no crash\n", count);
+  (void)std::printf("fuzz replay: %zu inputs, no crash\n", count);
   return 0;
 }

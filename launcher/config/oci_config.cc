@@ -583,7 +583,8 @@ cgroups::HugepageLimit parse_hugepage_limit(const Node& n) {
   h.page_size = page_size.str();
   // <size><unit>B, as the hugetlb.<size>.limit_in_bytes file names spell it: 2MB, 1GB, 64KB.
   size_t digits = h.page_size.find_first_not_of("0123456789");
-  std::string_view unit = digits == std::string::npos ? "" : h.page_size.substr(digits);
+  std::string_view unit =
+      digits == std::string::npos ? "" : std::string_view(h.page_size).substr(digits);
   if (digits == 0 || (unit != "KB" && unit != "MB" && unit != "GB" && unit != "TB")) {
     page_size.fail("expected a page size such as \"2MB\", got " + quote(h.page_size));
   }

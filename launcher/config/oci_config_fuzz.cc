@@ -12,8 +12,13 @@
 //   mkdir -p /tmp/oci_corpus
 //   /tmp/oci_config_fuzz -max_total_time=600 -max_len=65536 /tmp/oci_corpus tests/launcher/corpus
 //
-// New inputs land in /tmp/oci_corpus; add crashers and inputs that reach new code
-// (`-merge=1 tests/launcher/corpus /tmp/oci_corpus`) to the in-tree corpus.
+// New inputs land in /tmp/oci_corpus. Crashers, and inputs that reach new code, go to
+// tests/launcher/corpus/found/ (hand-written seeds stay at the top of the corpus):
+//
+//   mkdir /tmp/merged && cp -r tests/launcher/corpus/. /tmp/merged
+//   /tmp/oci_config_fuzz -merge=1 -use_counters=0 /tmp/merged /tmp/oci_corpus
+//
+// then copy the files it added to found/.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
