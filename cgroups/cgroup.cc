@@ -313,9 +313,10 @@ Status Cgroup::apply(const Plan& plan) {
     const Dir* dir = dir_for(w.version, w.controller);
     if (dir == nullptr)
       return Error(w.field + ": the cgroup has no " + w.controller + " directory");
-    if (auto written = fs::write_file(fs::join(dir->path, w.file), w.value); !written.ok()) {
-      return Error(w.field + ": writing " + w.value + " to " + w.file,
-                   written.error().errno_value());
+    std::string file = w.file;
+    if (!w.fallback_file.empty() && !fs::exists(fs::join(dir->path, file))) file = w.fallback_file;
+    if (auto written = fs::write_file(fs::join(dir->path, file), w.value); !written.ok()) {
+      return Error(w.field + ": writing " + w.value + " to " + file, written.error().errno_value());
     }
   }
   if (plan.set_v2_devices) {

@@ -118,6 +118,21 @@ TEST(CgroupTest, HybridPutsV2OnlyControllersOnTheV2Mount) {
   EXPECT_EQ(cg->paths().back(), tree.root() + "/unified/ctr");  // the v2 directory last
 }
 
+TEST(CgroupTest, BlkioWeightFallsBackToBfq) {
+  FakeTree tree(Layout::kLegacy);
+  const Hierarchy h = tree.hierarchy(kSelf);
+  populate_v1(tree, "ctr", h);
+  Resources r;
+  r.block_io = BlockIoLimits{.weight = 200};
+  ASSERT_TRUE(Cgroup::create(h, "ctr", "id", r).ok());
+  EXPECT_EQ(tree.read("blkio/ctr/blkio.weight"), "200");
+  ASSERT_EQ(::unlink((tree.root() + "/blkio/ctr/blkio.weight").c_str()), 0);  // no CFQ
+  tree.write("blkio/ctr/blkio.bfq.weight", "");
+  r.block_io->weight = 300;
+  ASSERT_TRUE(Cgroup::open(h, "ctr", "id")->update(r).ok());
+  EXPECT_EQ(tree.read("blkio/ctr/blkio.bfq.weight"), "300");
+}
+
 TEST(CgroupTest, FailedCreateLeavesNothingBehind) {
   FakeTree tree(Layout::kLegacy);
   const Hierarchy h = tree.hierarchy(kSelf);

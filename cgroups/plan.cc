@@ -215,7 +215,10 @@ class Planner {
     const Version v = *routed;
     const std::string c = v == Version::kV1 ? "blkio" : "io";
     if (v == Version::kV1) {
-      if (b.weight) add(v, c, "blkio.weight", std::to_string(*b.weight), field("blockIO.weight"));
+      if (b.weight) {
+        add(v, c, "blkio.weight", std::to_string(*b.weight), field("blockIO.weight"));
+        plan_.writes.back().fallback_file = "blkio.bfq.weight";
+      }
       if (b.leaf_weight) {
         add(v, c, "blkio.leaf_weight", std::to_string(*b.leaf_weight), field("blockIO.leafWeight"));
       }
@@ -229,7 +232,10 @@ class Planner {
       const std::string dev = device_number(d.major, d.minor);
       const std::string what = indexed("blockIO.weightDevice", i);
       if (v == Version::kV1) {
-        if (d.weight) add(v, c, "blkio.weight_device", dev + " " + std::to_string(*d.weight), what);
+        if (d.weight) {
+          add(v, c, "blkio.weight_device", dev + " " + std::to_string(*d.weight), what);
+          plan_.writes.back().fallback_file = "blkio.bfq.weight_device";
+        }
         if (d.leaf_weight) {
           add(v, c, "blkio.leaf_weight_device", dev + " " + std::to_string(*d.leaf_weight), what);
         }

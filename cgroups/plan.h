@@ -23,6 +23,9 @@ struct Write {
   std::string file;
   std::string value;
   std::string field;
+  // Written instead when `file` does not exist: v1 blkio weights live in blkio.bfq.* on kernels
+  // without CFQ (5.0 and later).
+  std::string fallback_file{};
   bool operator==(const Write&) const = default;
 };
 

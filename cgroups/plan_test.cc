@@ -33,6 +33,11 @@ Write w(Version v, std::string controller, std::string file, std::string value, 
                "linux.resources." + field};
 }
 
+Write fallback(Write write, std::string file) {
+  write.fallback_file = std::move(file);
+  return write;
+}
+
 TEST(PlanTest, EmptyResourcesWriteNothing) {
   EXPECT_TRUE(writes(Resources{}, kV1).empty());
   EXPECT_TRUE(writes(Resources{}, kV2).empty());
@@ -233,20 +238,22 @@ BlockIoLimits block_io() {
 TEST(PlanTest, BlockIoV1) {
   Resources r;
   r.block_io = block_io();
-  EXPECT_EQ(writes(r, kV1),
-            (std::vector<Write>{
-                w(kV1, "blkio", "blkio.weight", "500", "blockIO.weight"),
-                w(kV1, "blkio", "blkio.leaf_weight", "300", "blockIO.leafWeight"),
-                w(kV1, "blkio", "blkio.weight_device", "8:0 100", "blockIO.weightDevice[0]"),
-                w(kV1, "blkio", "blkio.leaf_weight_device", "8:0 50", "blockIO.weightDevice[0]"),
-                w(kV1, "blkio", "blkio.throttle.read_bps_device", "8:0 1048576",
-                  "blockIO.throttleReadBpsDevice[0]"),
-                w(kV1, "blkio", "blkio.throttle.write_bps_device", "8:16 0",
-                  "blockIO.throttleWriteBpsDevice[0]"),
-                w(kV1, "blkio", "blkio.throttle.read_iops_device", "8:0 100",
-                  "blockIO.throttleReadIOPSDevice[0]"),
-                w(kV1, "blkio", "blkio.throttle.write_iops_device", "8:0 200",
-                  "blockIO.throttleWriteIOPSDevice[0]")}));
+  EXPECT_EQ(
+      writes(r, kV1),
+      (std::vector<Write>{
+          fallback(w(kV1, "blkio", "blkio.weight", "500", "blockIO.weight"), "blkio.bfq.weight"),
+          w(kV1, "blkio", "blkio.leaf_weight", "300", "blockIO.leafWeight"),
+          fallback(w(kV1, "blkio", "blkio.weight_device", "8:0 100", "blockIO.weightDevice[0]"),
+                   "blkio.bfq.weight_device"),
+          w(kV1, "blkio", "blkio.leaf_weight_device", "8:0 50", "blockIO.weightDevice[0]"),
+          w(kV1, "blkio", "blkio.throttle.read_bps_device", "8:0 1048576",
+            "blockIO.throttleReadBpsDevice[0]"),
+          w(kV1, "blkio", "blkio.throttle.write_bps_device", "8:16 0",
+            "blockIO.throttleWriteBpsDevice[0]"),
+          w(kV1, "blkio", "blkio.throttle.read_iops_device", "8:0 100",
+            "blockIO.throttleReadIOPSDevice[0]"),
+          w(kV1, "blkio", "blkio.throttle.write_iops_device", "8:0 200",
+            "blockIO.throttleWriteIOPSDevice[0]")}));
 }
 
 TEST(PlanTest, BlockIoV2) {
