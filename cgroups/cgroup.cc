@@ -1,7 +1,7 @@
 // Cgroup: creating, joining, changing and removing one container's cgroup on every hierarchy.
 #include <signal.h>
-
 #include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <set>

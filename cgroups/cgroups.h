@@ -8,6 +8,10 @@
 //
 // The library does not log: every failure comes back as a husk::Error whose text is one line
 // (for resources: "<OCI field>: writing <value> to <file>: <strerror>").
+//
+// On hybrid hosts each controller is used where it is mounted (v1, or v2 for one that only the
+// v2 root offers), and the container also gets a v2 directory holding its processes: the
+// process list, cgroup.kill and the tools that look at v2 use that one.
 #pragma once
 
 #include <sys/types.h>
@@ -126,7 +130,8 @@ class Cgroup {
   Cgroup& operator=(const Cgroup&) = delete;
   ~Cgroup() = default;  // the cgroup outlives the handle: destroy() removes it
 
-  // Moves `pid` (every thread of it) into the cgroup, in every hierarchy.
+  // Moves `pid` (every thread of it) into the cgroup, in every hierarchy (all of them: a process
+  // placed some other way, say clone3(CLONE_INTO_CGROUP) into one directory, is only there).
   Status add_process(pid_t pid);
 
   // Applies `resources` to the live cgroup: the same code path as create().
@@ -140,12 +145,13 @@ class Cgroup {
   Status thaw();
   Result<bool> frozen() const;
 
-  // Sends `signal` to every process. v2: cgroup.kill for SIGKILL where the kernel has it;
-  // otherwise (and on v1) freeze, signal each process, thaw.
+  // Sends `signal` to every process. SIGKILL where there is a v2 directory with cgroup.kill
+  // (5.14+, hybrid hosts too): one write. Otherwise freeze, signal each process, thaw.
   Status kill(int signal);
 
   // Removes the directories (descendants first) in every hierarchy, retrying while the last
-  // processes exit. A cgroup that is already gone is not an error.
+  // processes exit. A cgroup that is already gone is not an error. The parents (say /husk)
+  // stay: other containers share them.
   Status destroy();
 
   Result<Stats> stats() const;
