@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -186,6 +187,11 @@ TEST_F(CgroupE2eTest, CreateAppliesAndDestroyRemoves) {
   r.cpu = CpuLimits{.shares = 512, .quota = 50000, .period = 100000, .cpus = "0", .mems = "0"};
   r.pids = PidsLimit{32};
   Cgroup& cg = create(r);
+  // A relative cgroupsPath: below our own cgroup, in each hierarchy.
+  std::set<std::string> expected, actual;
+  for (const std::string& dir : own_dirs(hierarchy_)) expected.insert(fs::join(dir, name_));
+  for (const std::string& path : cg.paths()) actual.insert(path);
+  EXPECT_EQ(actual, expected);
   for (const std::string& path : cg.paths()) EXPECT_TRUE(fs::exists(path)) << path;
   auto stats = cg.stats();
   ASSERT_TRUE(stats.ok()) << stats.error().text();
