@@ -209,7 +209,8 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& words) 
       out.idmap_recursive = out.idmap_recursive || word == "ridmap";
     }
     if (word == "tmpcopyup") {
-      return word_error(word, "not supported (copy the image's files into the tmpfs another way)");
+      known = true;
+      out.tmpcopyup = true;
     }
     if (!known) out.data.push_back(word);
   }

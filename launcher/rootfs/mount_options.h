@@ -20,6 +20,7 @@ struct MountOptions {
   uint64_t rec_attr_clr = 0;      // MOUNT_ATTR_* cleared with AT_RECURSIVE ("rrw", "rsuid", ...)
   bool idmap = false;             // "idmap" or "ridmap"
   bool idmap_recursive = false;   // "ridmap"
+  bool tmpcopyup = false;         // a tmpfs that starts with a copy of what it covers
   std::vector<std::string> data;  // the words the filesystem itself reads ("mode=755", ...)
 
   bool bind() const;                // "bind" or "rbind"
@@ -28,7 +29,7 @@ struct MountOptions {
 };
 
 // Parses the option words. Unknown words are the filesystem's (data). Errors name the word:
-// `option "tmpcopyup": not supported`.
+// `option "mode=755,uid=0": a word may not contain ','`.
 Result<MountOptions> parse_mount_options(const std::vector<std::string>& words);
 
 // "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable" to

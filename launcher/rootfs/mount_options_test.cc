@@ -105,6 +105,12 @@ TEST(MountOptions, IdmapWords) {
   EXPECT_TRUE(o.idmap_recursive);
 }
 
+TEST(MountOptions, Tmpcopyup) {
+  EXPECT_TRUE(parse_ok({"tmpcopyup", "mode=755"}).tmpcopyup);
+  EXPECT_EQ(parse_ok({"tmpcopyup", "mode=755"}).data_string(), "mode=755");
+  EXPECT_FALSE(parse_ok({"mode=755"}).tmpcopyup);
+}
+
 TEST(MountOptions, UnknownWordsAreFilesystemData) {
   auto o = parse_ok({"nosuid", "mode=755", "size=65536k", "newinstance", "ptmxmode=0666"});
   EXPECT_EQ(o.flags, static_cast<unsigned long>(MS_NOSUID));
@@ -112,9 +118,6 @@ TEST(MountOptions, UnknownWordsAreFilesystemData) {
 }
 
 TEST(MountOptions, Errors) {
-  EXPECT_EQ(parse_error({"tmpcopyup"}),
-            "option \"tmpcopyup\": not supported (copy the image's files into the tmpfs another "
-            "way)");
   EXPECT_EQ(parse_error({"ro", ""}), "empty option word");
   EXPECT_EQ(parse_error({"mode=755,uid=0"}),
             "option \"mode=755,uid=0\": a word may not contain ','");

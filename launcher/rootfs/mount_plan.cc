@@ -72,6 +72,9 @@ Result<MountStep> plan_mount(const oci::Config& config, const Options& options, 
     if (m.type.empty()) return Error(step.label() + ": no type");
     if (m.type == "overlay") resolve_overlay_dirs(step.options.data, options.bundle_dir);
   }
+  if (step.options.tmpcopyup && m.type != "tmpfs") {
+    return Error(step.label() + ": option \"tmpcopyup\" needs a tmpfs");
+  }
   if (step.kind == MountKind::kBind && m.source.empty()) {
     return Error(step.label() + ": a bind mount needs a source");
   }

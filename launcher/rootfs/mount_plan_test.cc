@@ -184,6 +184,8 @@ TEST(MountPlan, Errors) {
   c.mounts = {mount_of("/x", "tmpfs", "tmpfs", {"rro"})};
   EXPECT_EQ(plan_error(c),
             "mounts[0] /x: recursive options (rro, rnosuid, ...) need \"bind\" or \"rbind\"");
+  c.mounts = {mount_of("/x", "bind", "/srv", {"bind", "tmpcopyup"})};
+  EXPECT_EQ(plan_error(c), "mounts[0] /x: option \"tmpcopyup\" needs a tmpfs");
   c.mounts = {mount_of("", "tmpfs", "tmpfs", {})};
   EXPECT_EQ(plan_error(c), "mounts[0]: no destination");
   c.mounts = {mount_of("/x", "", "", {})};

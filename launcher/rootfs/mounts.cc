@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include "copy_tree.h"
 #include "idmap.h"
 #include "mount_ops.h"
 #include "safe_path.h"
@@ -60,17 +62,29 @@ Status apply_filesystem(int root_fd, const MountStep& step, const Options& optio
   const MountOptions& o = step.options;
   auto target = create_in_root(root_fd, step.destination, Create::kDirectory);
   if (!target.ok()) return std::move(target).error();
+  UniqueFd covered;  // tmpcopyup: what the tmpfs covers, to copy into it
+  if (o.tmpcopyup) {
+    auto dir = open_in_root(root_fd, step.destination, O_RDONLY | O_DIRECTORY);
+    if (!dir.ok()) return std::move(dir).error();
+    covered = std::move(*dir);
+  }
   std::string source = step.source.empty() ? step.type : step.source;
-  auto mounted = mount_fs(source, target->get(), step.type, o.flags, o.data_string());
+  // A read-only tmpfs is filled first, then made read-only.
+  unsigned long flags = covered ? o.flags & ~static_cast<unsigned long>(MS_RDONLY) : o.flags;
+  auto mounted = mount_fs(source, target->get(), step.type, flags, o.data_string());
   if (!mounted.ok()) {
     if (!falls_back_to_bind(step, options, mounted.error().errno_value())) return mounted;
     return apply_bind(root_fd,
                       host_bind_instead(step, step.type == "sysfs" ? "/sys" : "/dev/mqueue"));
   }
-  if (o.propagation.empty()) return {};
+  if (o.propagation.empty() && !covered) return {};
   // The destination again: now the root of the new mount.
   auto top = open_in_root(root_fd, step.destination, O_PATH | O_DIRECTORY);
   if (!top.ok()) return std::move(top).error();
+  if (covered) {
+    HUSK_TRY_CTX(copy_tree(covered.get(), top->get()), "tmpcopyup");
+    if (o.flags & MS_RDONLY) HUSK_TRY(set_attrs(top->get(), {MOUNT_ATTR_RDONLY, 0}, false));
+  }
   return apply_propagation(top->get(), o);
 }
 

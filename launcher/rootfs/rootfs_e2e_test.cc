@@ -719,5 +719,41 @@ TEST_F(RootfsE2e, RemountChangesAnEarlierMount) {
   EXPECT_EQ(r["write"], "EROFS");
 }
 
+TEST_F(RootfsE2e, TmpcopyupStartsWithWhatItCovers) {
+  write_file(rootfs_ / "etc/app/conf", "setting=1\n");
+  write_file(rootfs_ / "etc/app/sub/x", "x\n");
+  fs::create_symlink("conf", rootfs_ / "etc/app/link");
+  ASSERT_EQ(chown((rootfs_ / "etc/app/conf").c_str(), 1000, 1001), 0);
+  ASSERT_EQ(chmod((rootfs_ / "etc/app/conf").c_str(), 0640), 0);
+  config_.mounts = {mount_of("/proc", "proc", "proc", {}),
+                    mount_of("/etc/app", "tmpfs", "tmpfs", {"tmpcopyup", "mode=755"}),
+                    mount_of("/etc/ro", "tmpfs", "tmpfs", {"tmpcopyup", "ro"})};
+  fs::create_directories(rootfs_ / "etc/ro");
+  write_file(rootfs_ / "etc/ro/file", "read only\n");
+  Report r = run(0, [](Report& r) {
+    r["mount"] = mount_at("/etc/app");
+    r["conf"] = read_file("/etc/app/conf");
+    struct stat st {};
+    stat("/etc/app/conf", &st);
+    r["conf owner mode"] = std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + " " +
+                           std::to_string(st.st_mode & 07777);
+    r["x"] = read_file("/etc/app/sub/x");
+    r["link"] = fs::read_symlink("/etc/app/link");
+    r["write"] = errno_of_write("/etc/app/new");
+    r["ro file"] = read_file("/etc/ro/file");
+    r["ro write"] = errno_of_write("/etc/ro/new");
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  EXPECT_TRUE(r["mount"].starts_with("tmpfs ")) << r["mount"];
+  EXPECT_EQ(r["conf"], "setting=1\n");
+  EXPECT_EQ(r["conf owner mode"], "1000:1001 " + std::to_string(0640));
+  EXPECT_EQ(r["x"], "x\n");
+  EXPECT_EQ(r["link"], "conf");
+  EXPECT_EQ(r["write"], "ok");
+  EXPECT_FALSE(fs::exists(rootfs_ / "etc/app/new"));  // written to the tmpfs, not the image
+  EXPECT_EQ(r["ro file"], "read only\n");
+  EXPECT_EQ(r["ro write"], "EROFS");
+}
+
 }  // namespace
 }  // namespace husk::rootfs
