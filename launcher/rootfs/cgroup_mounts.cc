@@ -7,38 +7,11 @@
 #include <algorithm>
 
 #include "mount_ops.h"
+#include "mountinfo.h"
 #include "safe_path.h"
 
 namespace husk::rootfs {
 namespace {
-
-std::vector<std::string> split(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t end = text.find(sep, pos);
-    if (end == std::string_view::npos) end = text.size();
-    out.emplace_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
-
-// mountinfo escapes ' ', '\t', '\n' and '\\' as octal.
-std::string unescape(std::string_view field) {
-  std::string out;
-  for (size_t i = 0; i < field.size(); ++i) {
-    if (field[i] == '\\' && i + 3 < field.size()) {
-      int value = 0;
-      for (size_t j = 1; j <= 3; ++j) value = value * 8 + (field[i + j] - '0');
-      out += static_cast<char>(value);
-      i += 3;
-    } else {
-      out += field[i];
-    }
-  }
-  return out;
-}
 
 std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
@@ -103,20 +76,12 @@ HostCgroups parse_host_cgroups(std::string_view mountinfo, std::string_view proc
   }
 
   HostCgroups host;
-  for (const auto& line : split(mountinfo, '\n')) {
-    auto dash = line.find(" - ");
-    if (dash == std::string::npos) continue;
-    // "ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS ... - FSTYPE SOURCE SUPER_OPTIONS"
-    auto head = split(std::string_view(line).substr(0, dash), ' ');
-    auto tail = split(std::string_view(line).substr(dash + 3), ' ');
-    if (head.size() < 5 || tail.size() < 3) continue;
-    const std::string& root = head[3];
-    const std::string& mount_point = head[4];
-    const std::string& fstype = tail[0];
-    const std::string& super_options = tail[2];
+  for (const MountInfo& m : parse_mountinfo(mountinfo)) {
+    const std::string& fstype = m.fstype;
+    const std::string& super_options = m.super_options;
     HostHierarchy h;
-    h.mount_point = unescape(mount_point);
-    h.mount_root = unescape(root);
+    h.mount_point = m.mount_point;
+    h.mount_root = m.root;
     if (fstype == "cgroup2" && has_unified && host.unified.empty()) {
       h.v2 = true;
       h.own_path = unified_path;

@@ -15,22 +15,12 @@
 #include "devices.h"
 #include "mount_ops.h"
 #include "mount_plan.h"
+#include "mountinfo.h"
 #include "mounts.h"
 #include "safe_path.h"
 
 namespace husk::rootfs {
 namespace {
-
-// The whole of a small /proc file ("" when it cannot be read: the layout then looks empty).
-std::string read_text(const char* path) {
-  std::string text;
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd) return text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd.get(), buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
-  return text;
-}
 
 bool needs_host_cgroups(const RootfsPlan& plan) {
   for (const auto& m : plan.mounts) {
@@ -46,31 +36,6 @@ Result<UniqueFd> reopen_rootfs(const RootfsPlan& plan) {
   return fd;
 }
 
-// The mount point of the mount holding `path` (a host path): the longest mount point in
-// mountinfo that is a prefix of it.
-std::string mount_point_of(const std::string& path) {
-  std::string best = "/";
-  std::string text = read_text("/proc/self/mountinfo");
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    // The fifth field is the mount point.
-    size_t field = 0, start = 0;
-    for (int i = 0; i < 4 && start != std::string::npos; ++i) start = line.find(' ', start) + 1;
-    if (start == 0) continue;
-    field = line.find(' ', start);
-    std::string point(line.substr(start, field - start));
-    bool prefix =
-        path == point || point == "/" ||
-        (path.starts_with(point) && path.size() > point.size() && path[point.size()] == '/');
-    if (prefix && point.size() > best.size()) best = point;
-  }
-  return best;
-}
-
 // root.path bound onto itself, so that it is a mount (pivot_root needs one); returns its fd.
 Result<UniqueFd> bind_rootfs(const RootfsPlan& plan) {
   if (plan.root_propagation & MS_SHARED) {
@@ -78,7 +43,9 @@ Result<UniqueFd> bind_rootfs(const RootfsPlan& plan) {
     // peers: the mount holding root.path, and "/", become private (not their submounts).
     char real[PATH_MAX];
     if (!realpath(plan.rootfs.c_str(), real)) return Error::from_errno("realpath");
-    for (const std::string& point : {mount_point_of(real), std::string("/")}) {
+    for (const std::string& point :
+         {mount_point_of(parse_mountinfo(read_small_file("/proc/self/mountinfo")), real),
+          std::string("/")}) {
       if (mount(nullptr, point.c_str(), nullptr, MS_PRIVATE, nullptr) != 0) {
         return Error::from_errno("make " + point + " private");
       }
@@ -180,7 +147,8 @@ Status prepare_rootfs(const oci::Config& config, const Options& options) {
 
   HostCgroups host;
   if (needs_host_cgroups(plan)) {
-    host = parse_host_cgroups(read_text("/proc/self/mountinfo"), read_text("/proc/self/cgroup"));
+    host = parse_host_cgroups(read_small_file("/proc/self/mountinfo"),
+                              read_small_file("/proc/self/cgroup"));
   }
   for (const auto& step : plan.mounts) {
     HUSK_TRY(apply_mount(root->get(), step, options, host));
