@@ -1,6 +1,9 @@
 // oci_config: the OCI runtime-spec 1.2 config.json, for Linux, as plain data.
 // parse_config() turns the text into a Config or one error naming the JSON path.
-// Unknown fields are ignored, as the spec says. Unset optionals are fields the file left out.
+// Unknown fields are ignored, as the spec says. Unset optionals are fields the file left out;
+// an explicit JSON null counts as left out. Names (capabilities, rlimits, seccomp actions, ...)
+// are checked against the lists in oci_names.h; check_host_support() (host_support.h) then
+// refuses what this host cannot do.
 #pragma once
 
 #include <sys/types.h>
@@ -94,8 +97,8 @@ struct IdMapping {  // uidMappings[] / gidMappings[]
   uint32_t size = 0;
 };
 
-struct Mount {  // mounts[]
-  std::string destination;
+struct Mount {              // mounts[]
+  std::string destination;  // absolute: a relative one (deprecated) is taken from "/"
   std::string type;
   std::string source;
   std::vector<std::string> options;
@@ -124,7 +127,7 @@ enum class NamespaceType { kPid, kNetwork, kMount, kIpc, kUts, kUser, kCgroup, k
 
 struct Namespace {
   NamespaceType type = NamespaceType::kPid;
-  std::optional<std::string> path;  // join this one instead of creating a new one
+  std::optional<std::string> path;  // join this one instead of creating a new one; never ""
 };
 
 struct Device {      // linux.devices[]
