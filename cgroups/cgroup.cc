@@ -94,6 +94,10 @@ Status make_dirs(const std::string& mount, const std::string& path, bool cpuset,
   return {};
 }
 
+Error enabling_failed(const std::string& controller, const std::string& file, int errno_value) {
+  return Error("enabling the " + controller + " controller in " + file, errno_value);
+}
+
 Status remove_tree(const std::string& dir) {
   auto children = fs::subdirectories(dir);
   if (!children.ok()) {
@@ -170,9 +174,10 @@ Result<std::vector<Cgroup::Dir>> Cgroup::resolve(const Hierarchy& h, std::string
     return relative && it != h.self.end() ? it->second : std::string("/");
   };
 
-  std::vector<Dir> dirs;
   std::map<std::string, std::vector<std::string>> by_mount;  // "cpu,cpuacct" share a mount
   for (const auto& [controller, mount] : h.v1_mounts) by_mount[mount].push_back(controller);
+  std::vector<Dir> dirs;
+  dirs.reserve(by_mount.size() + 1);
   for (const auto& [mount, controllers] : by_mount) {
     dirs.push_back(Dir{Version::kV1, mount, controllers,
                        fs::join(mount, fs::join(own(controllers[0]), path))});
@@ -286,8 +291,7 @@ Status Cgroup::enable_controllers(const Plan& plan, bool all) {
       if (enabled.contains(controller)) continue;
       auto written = fs::write_file(file, "+" + controller);
       if (!written.ok() && needed.contains(controller)) {
-        return Error("enabling the " + controller + " controller in " + file,
-                     written.error().errno_value());
+        return enabling_failed(controller, file, written.error().errno_value());
       }
     }
     dir = fs::join(dir, part);
@@ -417,12 +421,14 @@ Status Cgroup::kill(int signal) {
   // Frozen, no process can fork a new one between the listing and the signals.
   const bool freezable = route(hierarchy_, "freezer", "freezer").ok();
   if (freezable) HUSK_TRY_CTX(freeze(), "signalling the cgroup's processes");
-  auto pids = processes(true);
   Status result;
-  if (!pids.ok()) result = std::move(pids).error();
-  for (pid_t pid : pids.ok() ? *pids : std::vector<pid_t>()) {
-    if (::kill(pid, signal) != 0 && errno != ESRCH && result.ok()) {
-      result = Error::from_errno("signalling process " + std::to_string(pid));
+  if (auto pids = processes(true); !pids.ok()) {
+    result = std::move(pids).error();
+  } else {
+    for (pid_t pid : *pids) {
+      if (::kill(pid, signal) != 0 && errno != ESRCH && result.ok()) {
+        result = Error::from_errno("signalling process " + std::to_string(pid));
+      }
     }
   }
   if (freezable) {

@@ -28,7 +28,8 @@ std::string error(const Resources& r, Version v) {
   return p.ok() ? "" : p.error().text();
 }
 
-Write w(Version v, std::string controller, std::string file, std::string value, std::string field) {
+Write w(Version v, std::string controller, std::string file, std::string value,
+        const std::string& field) {
   return Write{v, std::move(controller), std::move(file), std::move(value),
                "linux.resources." + field};
 }

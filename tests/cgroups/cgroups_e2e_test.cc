@@ -68,7 +68,7 @@ const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new Nothing
 // reaped by the destructor if still there.
 class Child {
  public:
-  explicit Child(std::function<int()> body) {
+  explicit Child(const std::function<int()>& body) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
     pid_ = ::fork();
