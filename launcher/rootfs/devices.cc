@@ -108,7 +108,10 @@ Status create_devices(int root_fd, const RootfsPlan& plan) {
     if (plan.bind_devices) {
       HUSK_TRY_CTX(bind_node(root_fd, d), "device " + d.path);
     } else {
-      HUSK_TRY_CTX(make_node(root_fd, d, *type), "device " + d.path);
+      auto made = make_node(root_fd, d, *type);
+      // mknod is not allowed (a user namespace the runtime joined): the host's node, bound.
+      if (!made.ok() && made.error().errno_value() == EPERM) made = bind_node(root_fd, d);
+      HUSK_TRY_CTX(std::move(made), "device " + d.path);
     }
   }
   for (const auto& link : plan.dev_links) {

@@ -53,12 +53,11 @@ Status apply_bind(int root_fd, const MountStep& step) {
 }
 
 // Where a filesystem cannot be mounted in a user namespace, runc binds the host's instead.
-bool falls_back_to_bind(const MountStep& step, const Options& options, int err) {
-  if (err != EPERM) return false;
-  return step.type == "sysfs" || (step.type == "mqueue" && options.user_ns);
+bool falls_back_to_bind(const MountStep& step, int err) {
+  return err == EPERM && (step.type == "sysfs" || step.type == "mqueue");
 }
 
-Status apply_filesystem(int root_fd, const MountStep& step, const Options& options) {
+Status apply_filesystem(int root_fd, const MountStep& step) {
   const MountOptions& o = step.options;
   auto target = create_in_root(root_fd, step.destination, Create::kDirectory);
   if (!target.ok()) return std::move(target).error();
@@ -73,7 +72,7 @@ Status apply_filesystem(int root_fd, const MountStep& step, const Options& optio
   unsigned long flags = covered ? o.flags & ~static_cast<unsigned long>(MS_RDONLY) : o.flags;
   auto mounted = mount_fs(source, target->get(), step.type, flags, o.data_string());
   if (!mounted.ok()) {
-    if (!falls_back_to_bind(step, options, mounted.error().errno_value())) return mounted;
+    if (!falls_back_to_bind(step, mounted.error().errno_value())) return mounted;
     return apply_bind(root_fd,
                       host_bind_instead(step, step.type == "sysfs" ? "/sys" : "/dev/mqueue"));
   }
@@ -100,7 +99,7 @@ Status apply_mount(int root_fd, const MountStep& step, const Options& options,
     case MountKind::kCgroup:
       return mount_cgroup(root_fd, step, options, host);
     case MountKind::kFilesystem:
-      HUSK_TRY_CTX(apply_filesystem(root_fd, step, options), step.label());
+      HUSK_TRY_CTX(apply_filesystem(root_fd, step), step.label());
       return {};
   }
   return {};
