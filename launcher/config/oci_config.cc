@@ -675,10 +675,9 @@ Seccomp parse_seccomp(const Node& n) {
   }
   s.syscalls = list(n.get("syscalls"), parse_syscall);
   for (size_t i = 0; i < s.syscalls.size(); ++i) {
-    if (s.syscalls[i].action == "SCMP_ACT_NOTIFY" &&
-        (!s.listener_path || s.listener_path->empty())) {
-      n.need("syscalls")
-          .fail("SCMP_ACT_NOTIFY in syscalls[" + std::to_string(i) + "] needs a listenerPath");
+    if (s.syscalls[i].action == "SCMP_ACT_NOTIFY" && s.listener_path.value_or("").empty()) {
+      n.fail_member("listenerPath",
+                    "required when syscalls[" + std::to_string(i) + "] uses SCMP_ACT_NOTIFY");
     }
   }
   return s;

@@ -552,8 +552,8 @@ TEST(OciConfig, ErrorsInSeccomp) {
        "config.json: .linux.seccomp.syscalls[0].errnoRet: not allowed with action SCMP_ACT_KILL"},
       {with_seccomp(R"("defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], )"
                     R"("action": "SCMP_ACT_NOTIFY"}])"),
-       "config.json: .linux.seccomp.syscalls: SCMP_ACT_NOTIFY in syscalls[0] needs a "
-       "listenerPath"},
+       "config.json: .linux.seccomp.listenerPath: required when syscalls[0] uses "
+       "SCMP_ACT_NOTIFY"},
       {with_seccomp(R"("defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], )"
                     R"("action": "SCMP_ACT_ALLOW", "args": [{"index": 6, "value": 1, )"
                     R"("op": "SCMP_CMP_EQ"}]}])"),
