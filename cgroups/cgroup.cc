@@ -99,6 +99,9 @@ Error enabling_failed(const std::string& controller, const std::string& file, in
 }
 
 Status remove_tree(const std::string& dir) {
+  // Usually a leaf with no process left: one rmdir. Otherwise (EBUSY: children or processes
+  // dying), the descendants first, then retries.
+  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
   auto children = fs::subdirectories(dir);
   if (!children.ok()) {
     if (children.error().errno_value() == ENOENT) return {};
