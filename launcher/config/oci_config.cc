@@ -614,8 +614,9 @@ cgroups::Resources parse_resources(const Node& n) {
   r.devices = list(n.get("devices"), parse_device_rule);
   if (auto memory = n.get("memory")) r.memory = parse_memory(*memory);
   if (auto cpu = n.get("cpu")) r.cpu = parse_cpu(*cpu);
-  if (auto pids = n.get("pids"))
+  if (auto pids = n.get("pids")) {
     r.pids = cgroups::PidsLimit{pids->need("limit").integer<int64_t>()};
+  }
   if (auto block_io = n.get("blockIO")) r.block_io = parse_block_io(*block_io);
   r.hugepage_limits = list(n.get("hugepageLimits"), parse_hugepage_limit);
   if (auto network = n.get("network")) r.network = parse_network(*network);

@@ -10,7 +10,8 @@
 //     launcher/config/oci_config.cc launcher/config/oci_names.cc launcher/config/read_file.cc
 //     -o /tmp/oci_config_fuzz                                  (one command line)
 //   mkdir -p /tmp/oci_corpus
-//   /tmp/oci_config_fuzz -max_total_time=600 -max_len=65536 /tmp/oci_corpus tests/launcher/corpus
+//   /tmp/oci_config_fuzz -dict=launcher/config/oci_config_fuzz.dict -max_total_time=600
+//     /tmp/oci_corpus tests/launcher/corpus                    (one command line)
 //
 // New inputs land in /tmp/oci_corpus. Crashers, and inputs that reach new code, go to
 // tests/launcher/corpus/found/ (hand-written seeds stay at the top of the corpus):
