@@ -401,6 +401,33 @@ TEST_F(Apply, SeccompNotifyHandsTheListenerToTheAgent) {
                 R"(,"metadata":"probe-meta","state":{"ociVersion":"1.2.0","id":"probe"}})");
 }
 
+// --- credentials in a user namespace whose setgroups is denied
+
+void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+TEST_F(Apply, SetgroupsDeniedInAUserNamespaceIsSkippedOnlyWhenNoGroupsAreAsked) {
+  auto in_user_namespace = [](const Credentials& credentials) {
+    return in_child([&](int out) {
+      if (unshare(CLONE_NEWUSER) != 0) return 2;
+      write_file("/proc/self/setgroups", "deny");
+      write_file("/proc/self/uid_map", "0 0 1");
+      write_file("/proc/self/gid_map", "0 0 1");
+      ApplyFailure failure = apply_credentials(credentials);
+      put(out, "stage=" + std::to_string(static_cast<int>(failure.stage)) + "\n");
+      put(out, "error=" + std::to_string(failure.error) + "\n");
+      return 0;
+    });
+  };
+  Outcome no_groups = in_user_namespace(Credentials{0, 0, {}, 022});
+  ASSERT_EQ(no_groups.status, 0);
+  EXPECT_EQ(no_groups.report()["stage"], "0");
+
+  Outcome groups = in_user_namespace(Credentials{0, 0, {0}, 022});
+  ASSERT_EQ(groups.status, 0);
+  EXPECT_EQ(groups.report()["stage"], std::to_string(static_cast<int>(Stage::kSetgroups)));
+  EXPECT_EQ(groups.report()["error"], std::to_string(EPERM));
+}
+
 // --- sysctl
 
 std::string read_text(const std::string& path) {

@@ -2,6 +2,9 @@
 // failures and timeouts reported in one line.
 #include "hooks.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -90,6 +93,25 @@ TEST_F(Hooks, AHookThatIgnoresStdinDoesNotBlockUs) {
   std::string big_state(1 << 20, 'x');  // far more than a pipe holds
   Status status = run_hooks({{"/bin/true", {"true"}, {}, 5}}, "startContainer", big_state);
   EXPECT_TRUE(status.ok()) << status.error().text();
+}
+
+TEST_F(Hooks, OutputGoesToOurStderrNotOurStdout) {
+  // In a child whose stdout and stderr are files: the hook's two streams both land in stderr.
+  const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen(out.c_str(), "w", stdout);
+    freopen(err.c_str(), "w", stderr);
+    Status status = run_hooks(
+        {{"/bin/sh", {"sh", "-c", "echo to-stdout; echo to-stderr >&2"}, {}, std::nullopt}},
+        "poststart", kState);
+    _exit(status.ok() ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_EQ(status, 0);
+  EXPECT_EQ(slurp(out), "");
+  EXPECT_EQ(slurp(err), "to-stdout\nto-stderr\n");
 }
 
 }  // namespace
