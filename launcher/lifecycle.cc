@@ -1,0 +1,405 @@
+#include "lifecycle.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <optional>
+
+#include "cgroups.h"
+#include "channel.h"
+#include "device_rules.h"
+#include "fd_passing.h"
+#include "hooks.h"
+#include "init_binary.h"
+#include "namespaces.h"
+#include "oci_config.h"
+#include "process_setup.h"
+#include "seccomp_filter.h"
+#include "signals.h"
+#include "spawn.h"
+#include "state.h"
+#include "text_file.h"
+
+namespace husk::launch {
+namespace {
+
+Result<std::string> absolute_path(const std::string& path, std::string_view what) {
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf) == nullptr)
+    return Error::from_errno(std::string(what) + " " + path);
+  return std::string(buf);
+}
+
+// `launch BUNDLE` names its container after the bundle and launch's pid.
+std::string derived_id(const std::string& bundle) {
+  std::string base = bundle.substr(bundle.rfind('/') + 1);
+  for (char& c : base) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '+' || c == '-';
+    if (!ok) c = '_';
+  }
+  if (base.empty() || base == "." || base == "..") base = "bundle";
+  return base + "-" + std::to_string(::getpid());
+}
+
+std::string microseconds(int64_t from_ns, int64_t to_ns) {
+  if (from_ns == 0 || to_ns == 0) return "-";
+  return std::to_string((to_ns - from_ns) / 1000) + "us";
+}
+
+}  // namespace
+
+struct Container::Impl {
+  explicit Impl(const Log& log) : log(log) {}
+  ~Impl() { abandon(); }
+
+  const Log& log;
+  RunOptions options;
+  oci::Config config;
+  State state;
+  std::optional<StateDir> state_dir;
+  NamespacePlan plan;
+  std::vector<OpenedNamespace> joins;
+  std::optional<process::PreparedProcess> prepared;
+  UniqueFd init_fd;
+  std::optional<cgroups::Cgroup> cgroup;
+  std::optional<BlockedSignals> signals;
+  UniqueFd channel;   // the parent's end
+  UniqueFd listener;  // the parent's end of the seccomp listener socket
+  pid_t child = 0;    // the cloned process, then the container's process; 0 once reaped
+  UniqueFd pidfd;
+  bool destroyed = false;
+  // Timestamps (CLOCK_REALTIME ns) for --debug.
+  int64_t t_begin = 0, t_parsed = 0, t_prepared = 0, t_cgroup = 0, t_clone = 0, t_ready = 0,
+          t_start = 0, t_exec = 0, t_exit = 0;
+  int64_t phases[kPhaseCount] = {};
+
+  Status load();
+  Status prepare();
+  Status spawn();
+  Status handshake();
+  Error child_failed(const ChildMessage& message);
+  Result<ChildMessage> expect(ChildEvent event);
+  Status run_hooks(const std::vector<oci::Hook>& hooks, std::string_view list,
+                   ContainerStatus status);
+  void warn_hooks(const std::vector<oci::Hook>& hooks, std::string_view list,
+                  ContainerStatus status);
+  void reap_child();
+  Status cleanup();
+  void abandon();
+  std::string state_text(ContainerStatus status);
+};
+
+std::string Container::Impl::state_text(ContainerStatus status) {
+  state.status = status;
+  return state_json(state);
+}
+
+Status Container::Impl::load() {
+  auto bundle = absolute_path(options.bundle, "bundle");
+  if (!bundle.ok()) return std::move(bundle).error();
+  struct stat st {};
+  if (::stat(bundle->c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Error("bundle " + *bundle + ": not a directory", ENOTDIR);
+  auto config_result = oci::load_config(*bundle);
+  if (!config_result.ok()) return std::move(config_result).error();
+  config = std::move(*config_result);
+  t_parsed = realtime_ns();
+
+  if (!config.process) return Error("config.json: .process: missing");
+  if (config.process->args.empty()) return Error("config.json: .process.args: empty");
+  std::string root = config.root.path.empty() ? std::string("rootfs") : config.root.path;
+  if (root[0] != '/') root = *bundle + "/" + root;
+  if (::stat(root.c_str(), &st) != 0) return Error::from_errno("root.path " + root);
+  if (!S_ISDIR(st.st_mode)) return Error("root.path " + root + ": not a directory", ENOTDIR);
+
+  state.oci_version = config.oci_version;
+  state.id = options.id.empty() ? derived_id(*bundle) : options.id;
+  state.bundle = *bundle;
+  state.annotations = config.annotations;
+  options.bundle = *bundle;
+  return {};
+}
+
+Status Container::Impl::prepare() {
+  auto planned = plan_namespaces(config);
+  if (!planned.ok()) return std::move(planned).error().context("config.json");
+  plan = std::move(*planned);
+  if (!(plan.private_flags & CLONE_NEWNS))
+    return Error("config.json: linux.namespaces: launch needs a mount namespace");
+  auto opened = open_joins(plan.joins);
+  if (!opened.ok()) return std::move(opened).error();
+  joins = std::move(*opened);
+  auto process_result = process::prepare_process(config);
+  if (!process_result.ok()) return std::move(process_result).error();
+  prepared = std::move(*process_result);
+  if (!options.no_init) {
+    auto path = find_init(options.init_path);
+    if (!path.ok()) return std::move(path).error();
+    auto memfd = sealed_copy(*path);
+    if (!memfd.ok()) return std::move(memfd).error().context("husk");
+    init_fd = std::move(*memfd);
+  }
+  t_prepared = realtime_ns();
+
+  auto hierarchy = cgroups::detect();
+  if (!hierarchy.ok()) return std::move(hierarchy).error().context("cgroups");
+  cgroups::Resources resources = container_resources(config);
+  std::string cgroups_path;
+  if (config.linux_config) cgroups_path = config.linux_config->cgroups_path.value_or("");
+  auto made = cgroups::Cgroup::create(*hierarchy, cgroups_path, state.id, resources);
+  if (!made.ok()) return std::move(made).error().context("linux.cgroupsPath");
+  cgroup = std::move(*made);
+  t_cgroup = realtime_ns();
+  return {};
+}
+
+Status Container::Impl::spawn() {
+  auto channel_pair = Channel::create();
+  if (!channel_pair.ok()) return std::move(channel_pair).error();
+  UniqueFd listener_sink;
+  if (prepared->seccomp && prepared->seccomp->new_listener) {
+    auto pair = Channel::create();
+    if (!pair.ok()) return std::move(pair).error().context("seccomp listener");
+    listener = std::move(pair->parent_end());
+    listener_sink = std::move(pair->child_end());
+  }
+  auto blocked = BlockedSignals::block();
+  if (!blocked.ok()) return std::move(blocked).error();
+  signals.emplace(std::move(*blocked));
+
+  ChildPlan child_plan;
+  child_plan.config = &config;
+  child_plan.namespaces = &plan;
+  child_plan.joins = &joins;
+  child_plan.process = &*prepared;
+  child_plan.rootfs.bundle_dir = options.bundle;
+  child_plan.rootfs.no_pivot = options.no_pivot;
+  child_plan.rootfs.user_ns = plan.private_flags & CLONE_NEWUSER;
+  child_plan.rootfs.net_ns = plan.private_flags & CLONE_NEWNET;
+  child_plan.rootfs.cgroup_ns = plan.private_flags & CLONE_NEWCGROUP;
+  child_plan.init_fd = init_fd.get();
+  child_plan.argv = options.no_init
+                        ? config.process->args
+                        : init_argv(config.annotations, options.init_args, config.process->args);
+  child_plan.env = config.process->env;
+  child_plan.preserve_fds = options.preserve_fds;
+  child_plan.signal_mask = signals->original();
+  child_plan.channel = channel_pair->child_end().get();
+  child_plan.listener_sink = listener_sink.get();
+
+  t_clone = realtime_ns();
+  auto pid = spawn_child(child_plan);
+  if (!pid.ok()) return std::move(pid).error();
+  child = *pid;
+  channel = std::move(channel_pair->parent_end());
+  return {};  // the child's ends close here: end-of-file once every child end is gone
+}
+
+Error Container::Impl::child_failed(const ChildMessage& message) {
+  if (message.stage == ChildStage::kProcess && !message.apply.ok())
+    return std::move(
+        process::describe_failure(*prepared, message.apply).context(stage_name(message.stage)));
+  return describe(message);
+}
+
+Result<ChildMessage> Container::Impl::expect(ChildEvent event) {
+  auto received = Channel::receive(channel.get());
+  if (!received.ok()) return std::move(received).error();
+  if (received->eof) {
+    int status = 0;
+    if (child > 0 && ::waitpid(child, &status, 0) == child) {
+      child = 0;
+      return Error("the container process exited during set-up with status " +
+                   std::to_string(exit_code(status)));
+    }
+    return Error("the container process exited during set-up");
+  }
+  if (received->message.event == ChildEvent::kFailed) return child_failed(received->message);
+  if (received->message.event != event)
+    return Error("the container process sent an unexpected message");
+  return received->message;
+}
+
+Status Container::Impl::run_hooks(const std::vector<oci::Hook>& hooks, std::string_view list,
+                                  ContainerStatus status) {
+  if (hooks.empty()) return {};
+  return process::run_hooks(hooks, list, state_text(status));
+}
+
+void Container::Impl::warn_hooks(const std::vector<oci::Hook>& hooks, std::string_view list,
+                                 ContainerStatus status) {
+  if (auto done = run_hooks(hooks, list, status); !done.ok()) log.warn(done.error().text());
+}
+
+Status Container::Impl::handshake() {
+  HUSK_TRY(expect(ChildEvent::kNamespaces));
+  if (plan.new_user) HUSK_TRY(write_id_maps(child, *config.linux_config));
+  HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
+  if (plan.fork_child) {
+    HUSK_TRY(Channel::send_go(channel.get(), ""));
+    if (plan.new_time) {
+      HUSK_TRY(expect(ChildEvent::kForChildren));
+      HUSK_TRY(write_time_offsets(child, *config.linux_config));
+      HUSK_TRY(Channel::send_go(channel.get(), ""));
+    }
+    auto forked = expect(ChildEvent::kForked);
+    if (!forked.ok()) return std::move(forked).error();
+    int status = 0;
+    ::waitpid(child, &status, 0);  // the forking process exits at once
+    child = forked->pid;
+  }
+  state.pid = child;
+  pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
+  HUSK_TRY(run_hooks(config.hooks.prestart, "prestart", ContainerStatus::kCreating));
+  HUSK_TRY(run_hooks(config.hooks.create_runtime, "createRuntime", ContainerStatus::kCreating));
+  HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
+  auto ready = expect(ChildEvent::kReady);
+  if (!ready.ok()) return std::move(ready).error();
+  std::copy(std::begin(ready->phases), std::end(ready->phases), std::begin(phases));
+  t_ready = realtime_ns();
+  return {};
+}
+
+void Container::Impl::reap_child() {
+  if (child <= 0) return;
+  ::kill(child, SIGKILL);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  child = 0;
+}
+
+Status Container::Impl::cleanup() {
+  Status result;
+  if (cgroup) {
+    if (auto killed = cgroup->kill(SIGKILL); !killed.ok()) result = std::move(killed);
+    if (auto gone = cgroup->destroy(); !gone.ok())
+      result = std::move(gone).error().context("removing the cgroup");
+    cgroup.reset();
+  }
+  if (state_dir) {
+    if (auto removed = state_dir->remove(); !removed.ok() && result.ok()) result = removed;
+    state_dir.reset();
+  }
+  return result;
+}
+
+// The error path: nothing of the container may stay.
+void Container::Impl::abandon() {
+  if (destroyed) return;
+  reap_child();
+  if (auto cleaned = cleanup(); !cleaned.ok()) log.error(cleaned.error().text());
+  destroyed = true;
+}
+
+Container::Container(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Container::Container(Container&&) noexcept = default;
+Container::~Container() = default;
+
+pid_t Container::pid() const { return impl_->child; }
+
+Result<Container> Container::create(const GlobalOptions& global, const RunOptions& options,
+                                    const Log& log) {
+  auto impl = std::make_unique<Impl>(log);
+  impl->t_begin = realtime_ns();
+  impl->options = options;
+  HUSK_TRY(impl->load());
+  auto dir = StateDir::create(global.root, impl->state.id);
+  if (!dir.ok()) return std::move(dir).error();
+  impl->state_dir.emplace(std::move(*dir));
+  HUSK_TRY(impl->prepare());
+  HUSK_TRY(impl->spawn());
+  HUSK_TRY(impl->handshake());
+  impl->state.status = ContainerStatus::kCreated;
+  HUSK_TRY(impl->state_dir->write(impl->state));
+  if (!options.pid_file.empty())
+    HUSK_TRY_CTX(write_text_file(options.pid_file, std::to_string(impl->child)), "--pid-file");
+  return Container(std::move(impl));
+}
+
+Status Container::start() {
+  Impl& c = *impl_;
+  c.t_start = realtime_ns();
+  HUSK_TRY(Channel::send_go(c.channel.get(), c.state_text(ContainerStatus::kCreated)));
+  if (c.listener) {
+    auto fd = process::receive_fd(c.listener.get());
+    if (fd.ok()) {
+      HUSK_TRY_CTX(process::send_to_seccomp_agent(*c.prepared->seccomp, fd->get(), c.child,
+                                                  c.state_text(ContainerStatus::kCreated)),
+                   "linux.seccomp.listenerPath");
+    }
+  }
+  // End-of-file: the exec closed the child's end.
+  auto received = Channel::receive(c.channel.get());
+  if (!received.ok()) return std::move(received).error();
+  if (!received->eof) return c.child_failed(received->message);
+  c.channel.reset();
+  c.t_exec = realtime_ns();
+  c.state.status = ContainerStatus::kRunning;
+  HUSK_TRY(c.state_dir->write(c.state));
+  c.warn_hooks(c.config.hooks.poststart, "poststart", ContainerStatus::kRunning);
+  return {};
+}
+
+Result<int> Container::wait() {
+  Impl& c = *impl_;
+  auto code = c.signals->forward_until_exit(c.child, c.pidfd.get());
+  if (code.ok()) c.child = 0;
+  c.t_exit = realtime_ns();
+  c.state.status = ContainerStatus::kStopped;
+  c.state.pid = 0;
+  return code;
+}
+
+Status Container::destroy() {
+  Impl& c = *impl_;
+  c.reap_child();
+  Status cleaned = c.cleanup();
+  c.destroyed = true;
+  c.warn_hooks(c.config.hooks.poststop, "poststop", ContainerStatus::kStopped);
+  if (c.log.debug_enabled()) {
+    int64_t end = realtime_ns();
+    const int64_t* p = c.phases;
+    c.log.debug(
+        "timing: parse=" + microseconds(c.t_begin, c.t_parsed) +
+        " prepare=" + microseconds(c.t_parsed, c.t_prepared) +
+        " cgroup=" + microseconds(c.t_prepared, c.t_cgroup) +
+        " clone=" + microseconds(c.t_clone, p[kPhaseChildStart]) +
+        " namespaces=" + microseconds(p[kPhaseChildStart], p[kPhaseNamespaces]) +
+        " mounts+pivot=" + microseconds(p[kPhaseNamespaces], p[kPhaseRootfs]) +
+        " finalize=" + microseconds(p[kPhaseRootfs], p[kPhaseFinalized]) +
+        " process=" + microseconds(p[kPhaseFinalized], p[kPhaseProcess]) +
+        " ready=" + microseconds(p[kPhaseProcess], c.t_ready) +
+        " exec=" + microseconds(c.t_start, c.t_exec) + " run=" + microseconds(c.t_exec, c.t_exit) +
+        " delete=" + microseconds(c.t_exit, end) + " total=" + microseconds(c.t_begin, end));
+  }
+  return cleaned;
+}
+
+Result<int> run(const GlobalOptions& global, const RunOptions& options, const Log& log) {
+  auto container = Container::create(global, options, log);
+  if (!container.ok()) return std::move(container).error();
+  HUSK_TRY(container->start());
+  auto code = container->wait();
+  if (!code.ok()) return std::move(code).error();
+  HUSK_TRY(container->destroy());
+  return *code;
+}
+
+Status check_preserved_fds(int count) {
+  for (int fd = 3; fd < 3 + count; ++fd) {
+    if (::fcntl(fd, F_GETFD) < 0)
+      return Error::from_errno("--preserve-fds " + std::to_string(count) + ": fd " +
+                               std::to_string(fd));
+  }
+  return {};
+}
+
+}  // namespace husk::launch

@@ -1,0 +1,56 @@
+// spawn: the container's process. spawn_child() clones it (with the namespaces clone() can make
+// at once) and, in the child, runs the set-up in order, talking to the parent over the channel:
+//
+//   join namespaces, unshare new ones          -> kNamespaces, parent: id maps, cgroup
+//   setresuid/gid 0 in a new user namespace, PR_SET_DUMPABLE 0, unshare the cgroup namespace
+//   [unshare pid/time for children             -> kForChildren, parent: time offsets]
+//   [fork the container's process, CLONE_PARENT -> kForked(pid), the forking process exits]
+//   wait for the parent (it ran prestart and createRuntime hooks; the go carries the state)
+//   hostname, domainname, createContainer hooks, the process's early set-up (rlimits, ...)
+//   rootfs: mounts, pivot_root; sysctls; read-only and masked paths
+//   chdir(process.cwd), checked to be inside the new root; every fd above the preserved ones
+//   close-on-exec                              -> kReady, then wait for start
+//   startContainer hooks, the process's final set-up (credentials, capabilities, seccomp),
+//   the signal mask restored, execveat(husk's sealed memfd) or execve(process.args)
+//
+// The child never prints and never returns: a failure is a kFailed message, then _exit(1).
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "namespaces.h"
+#include "oci_config.h"
+#include "process_setup.h"
+#include "rootfs.h"
+
+namespace husk::launch {
+
+struct ChildPlan {
+  const oci::Config* config = nullptr;
+  const NamespacePlan* namespaces = nullptr;
+  const std::vector<OpenedNamespace>* joins = nullptr;
+  const process::PreparedProcess* process = nullptr;
+  rootfs::Options rootfs;
+  int init_fd = -1;               // husk's sealed memfd; -1 with --no-init
+  std::vector<std::string> argv;  // husk's argv, or process.args with --no-init
+  std::vector<std::string> env;   // process.env
+  int preserve_fds = 0;
+  sigset_t signal_mask{};  // launch's original mask, restored before exec
+  int channel = -1;        // the child's end
+  int listener_sink = -1;  // for the seccomp notify fd; -1 without
+};
+
+// Clones the child; returns its pid (in launch's pid namespace). The child runs the plan.
+Result<pid_t> spawn_child(const ChildPlan& plan);
+
+// The file process.args[0] names: itself when it holds a '/', else the first executable match in
+// the PATH of `env` (the default PATH without one). Resolved in the current root. 0 or errno.
+int resolve_executable(const std::string& name, const std::vector<std::string>& env,
+                       std::string& path);
+
+}  // namespace husk::launch
