@@ -363,6 +363,33 @@ TEST_F(CgroupE2eTest, KillSignalsEveryProcess) {
   EXPECT_FALSE(*cg.frozen());
 }
 
+TEST_F(CgroupE2eTest, NestedCgroupsAreListedKilledAndRemoved) {
+  Cgroup& cg = create(Resources{});
+  // What a container does with its own cgroup namespace: sub-cgroups, a process in one.
+  for (const std::string& path : cg.paths()) {
+    ASSERT_EQ(::mkdir((path + "/sub").c_str(), 0755), 0);
+    for (const char* file : {"/cpuset.cpus", "/cpuset.mems"}) {  // a v1 cpuset starts empty
+      if (fs::exists(path + file)) {
+        ASSERT_TRUE(fs::write_file(path + "/sub" + file, read_text(path + file)).ok());
+      }
+    }
+  }
+  Child child([] { return ::pause(); });
+  for (const std::string& path : cg.paths()) {
+    ASSERT_TRUE(fs::write_file(path + "/sub/cgroup.procs", std::to_string(child.pid())).ok());
+  }
+  EXPECT_TRUE(cg.processes(false)->empty());
+  EXPECT_EQ(*cg.processes(true), std::vector<pid_t>{child.pid()});
+  ASSERT_TRUE(cg.kill(SIGKILL).ok());
+  const int status = child.wait();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  const std::vector<std::string> paths = cg.paths();
+  auto destroyed = cg.destroy();
+  ASSERT_TRUE(destroyed.ok()) << destroyed.error().text();
+  for (const std::string& path : paths) EXPECT_FALSE(fs::exists(path)) << path;
+  cgroups_.clear();
+}
+
 TEST_F(CgroupE2eTest, V1DevicesTakeEffect) {
   if (!v1("devices")) GTEST_SKIP() << "the devices controller is not on cgroup v1 here";
   Resources r;
