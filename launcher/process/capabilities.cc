@@ -95,6 +95,11 @@ Result<CapabilitySets> prepare_capabilities(const oci::Capabilities& caps, int l
     return Error("config.json: .process.capabilities.effective[" + std::to_string(i) +
                  "]: " + caps.effective[i] + " is not in the permitted set");
   }
+  if (uint64_t extra = sets.inheritable & ~sets.bounding; extra != 0) {
+    size_t i = first_in(caps.inheritable, extra);
+    return Error("config.json: .process.capabilities.inheritable[" + std::to_string(i) +
+                 "]: " + caps.inheritable[i] + " is not in the bounding set");
+  }
   if (uint64_t extra = sets.ambient & ~(sets.permitted & sets.inheritable); extra != 0) {
     size_t i = first_in(caps.ambient, extra);
     return Error("config.json: .process.capabilities.ambient[" + std::to_string(i) +

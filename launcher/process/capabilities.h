@@ -36,7 +36,8 @@ Result<int> last_capability();
 
 // Errors name the JSON path: `config.json: .process.capabilities.bounding[2]: unknown
 // capability "CAP_FOO"`. Ambient capabilities must also be in permitted and inheritable (the
-// kernel refuses to raise them otherwise), and effective must be within permitted.
+// kernel refuses to raise them otherwise), effective must be within permitted, and inheritable
+// within bounding (capset(2) refuses more).
 Result<CapabilitySets> prepare_capabilities(const oci::Capabilities& caps, int last_cap);
 
 // --- apply steps (the child; no allocation). Each returns ApplyFailure::none() or the stage.

@@ -72,6 +72,13 @@ TEST(Capabilities, Errors) {
             "set");
 
   caps = {};
+  caps.bounding = {"CAP_CHOWN"};
+  caps.inheritable = {"CAP_CHOWN", "CAP_KILL"};
+  EXPECT_EQ(prepare_capabilities(caps, 40).error().text(),
+            "config.json: .process.capabilities.inheritable[1]: CAP_KILL is not in the bounding "
+            "set");
+
+  caps = {};
   caps.permitted = {"CAP_CHOWN"};
   caps.ambient = {"CAP_CHOWN"};
   EXPECT_EQ(prepare_capabilities(caps, 40).error().text(),

@@ -197,6 +197,10 @@ Result<CompiledSeccomp> compile_seccomp(const oci::Seccomp& seccomp) {
 
   Context ctx(seccomp_init(*default_action));
   if (!ctx) return Error(where + ": seccomp_init failed");
+  // A binary search over syscall numbers instead of a linear list: long allow lists (the usual
+  // profiles name 300+ syscalls) then cost a few comparisons per syscall, not hundreds.
+  if (int r = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); r < 0)
+    return Error(where + ": asking libseccomp for a binary-tree filter", -r);
 
   compiled.architectures.push_back(seccomp_arch_native());
   for (size_t i = 0; i < seccomp.architectures.size(); ++i) {
