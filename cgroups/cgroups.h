@@ -38,6 +38,9 @@ enum class Layout {
   kHybrid,   // v1 hierarchies plus a cgroup2 mount at <root>/unified
 };
 
+// "unified", "legacy" or "hybrid", for logs and diagnostics.
+std::string_view layout_name(Layout layout);
+
 // What detect() learnt about the host. Plain data: tests build one for a fake tree.
 struct Hierarchy {
   std::string root;

@@ -44,6 +44,18 @@ Result<std::map<std::string, std::string>> parse_proc_self_cgroup(std::string_vi
 
 }  // namespace
 
+std::string_view layout_name(Layout layout) {
+  switch (layout) {
+    case Layout::kUnified:
+      return "unified";
+    case Layout::kLegacy:
+      return "legacy";
+    case Layout::kHybrid:
+      return "hybrid";
+  }
+  return "unknown";
+}
+
 Result<Hierarchy> describe(std::string_view root, Layout layout,
                            std::string_view proc_self_cgroup) {
   Hierarchy h;

@@ -27,6 +27,12 @@ TEST(DescribeTest, Hybrid) {
                                                         {"", "/x"}}));
 }
 
+TEST(DescribeTest, LayoutNames) {
+  EXPECT_EQ(layout_name(Layout::kUnified), "unified");
+  EXPECT_EQ(layout_name(Layout::kLegacy), "legacy");
+  EXPECT_EQ(layout_name(Layout::kHybrid), "hybrid");
+}
+
 TEST(DescribeTest, Unified) {
   FakeTree tree(Layout::kUnified);
   const Hierarchy h = tree.hierarchy();

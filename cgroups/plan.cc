@@ -404,6 +404,11 @@ class Planner {
           key.starts_with(".")) {
         return Error(what + ": not a cgroup file name");
       }
+      // The core files move processes, kill, freeze or hand controllers down: not resources.
+      if (key.starts_with("cgroup.") && key != "cgroup.max.depth" &&
+          key != "cgroup.max.descendants") {
+        return Error(what + ": not a resource setting");
+      }
       const std::string controller = key.substr(0, dot);
       // Core files ("cgroup.*") need no controller; on v1 a key goes to its v1 equivalent.
       std::optional<Write> v1 = v1_equivalent(key, value);

@@ -374,6 +374,16 @@ TEST(PlanTest, UnifiedV1OnlyWhereTheKeyMaps) {
   EXPECT_EQ(error(r, kV1), "linux.resources.unified.memory.high: no cgroup v1 equivalent");
 }
 
+TEST(PlanTest, UnifiedCoreFilesThatAreNotResourcesAreRefused) {
+  Resources r;
+  for (const char* key :
+       {"cgroup.procs", "cgroup.kill", "cgroup.subtree_control", "cgroup.freeze"}) {
+    r.unified = {{key, "1"}};
+    EXPECT_EQ(error(r, kV2),
+              "linux.resources.unified." + std::string(key) + ": not a resource setting");
+  }
+}
+
 TEST(PlanTest, UnifiedKeyMustBeAFileName) {
   Resources r;
   for (const char* key : {"../memory.max", "memory", ".max", "memory.max/x"}) {

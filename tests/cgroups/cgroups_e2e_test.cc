@@ -172,8 +172,7 @@ class CgroupE2eTest : public ::testing::Test {
 };
 
 TEST_F(CgroupE2eTest, DetectsTheHost) {
-  const char* names[] = {"unified", "legacy", "hybrid"};
-  std::cout << "layout: " << names[static_cast<int>(hierarchy_.layout)] << ", v1 controllers:";
+  std::cout << "layout: " << layout_name(hierarchy_.layout) << ", v1 controllers:";
   for (const auto& [controller, mount] : hierarchy_.v1_mounts) std::cout << " " << controller;
   std::cout << ", v2 controllers:";
   for (const auto& c : hierarchy_.v2_controllers) std::cout << " " << c;
