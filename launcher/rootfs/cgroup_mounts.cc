@@ -88,7 +88,8 @@ HostCgroups parse_host_cgroups(std::string_view mountinfo, std::string_view proc
       host.unified.push_back(std::move(h));
     } else if (fstype == "cgroup") {
       auto words = split(super_options, ',');
-      for (const auto& [controllers, path] : memberships) {
+      for (const auto& membership : memberships) {
+        const std::vector<std::string>& controllers = membership.first;
         bool all = std::all_of(controllers.begin(), controllers.end(), [&](const std::string& c) {
           return std::find(words.begin(), words.end(), c) != words.end();
         });
@@ -97,7 +98,7 @@ HostCgroups parse_host_cgroups(std::string_view mountinfo, std::string_view proc
         });
         if (!all || seen) continue;
         h.controllers = controllers;
-        h.own_path = path;
+        h.own_path = membership.second;
         host.v1.push_back(h);
         break;
       }

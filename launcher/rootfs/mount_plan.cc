@@ -40,7 +40,9 @@ void resolve_overlay_dirs(std::vector<std::string>& data, const std::string& bun
         joined += absolute_from(bundle, value.substr(pos, end - pos));
         pos = end + 1;
       }
-      word = key + "=" + joined;
+      word = key;
+      word += '=';
+      word += joined;
     }
   }
 }

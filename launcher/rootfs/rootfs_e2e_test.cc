@@ -81,7 +81,11 @@ std::string mount_at(const std::string& path) {
     std::istringstream tail(line.substr(dash + 3));
     std::string type, source, super;
     tail >> type >> source >> super;
-    found = type + " " + opts + " " + super;
+    found = type;
+    found += ' ';
+    found += opts;
+    found += ' ';
+    found += super;
   }
   return found;
 }
@@ -109,8 +113,8 @@ std::string device_of(const std::string& path) {
               : S_ISLNK(st.st_mode) ? 'l'
                                     : '?';
   char text[64];
-  snprintf(text, sizeof(text), "%c %u:%u %o %u:%u", type, major(st.st_rdev), minor(st.st_rdev),
-           st.st_mode & 07777, st.st_uid, st.st_gid);
+  (void)snprintf(text, sizeof(text), "%c %u:%u %o %u:%u", type, major(st.st_rdev),
+                 minor(st.st_rdev), st.st_mode & 07777, st.st_uid, st.st_gid);
   return text;
 }
 
@@ -173,9 +177,8 @@ class RootfsE2e : public ::testing::Test {
     if (pid == 0) {
       close(fds[0]);
       Report report;
-      if (user_ns && !enter_user_namespace()) {
-        report["unshare"] = strerrorname_np(errno);
-      } else if (unshare(CLONE_NEWNS | flags) != 0) {
+      bool entered = (!user_ns || enter_user_namespace()) && unshare(CLONE_NEWNS | flags) == 0;
+      if (!entered) {
         report["unshare"] = strerrorname_np(errno);
       } else if (user_ns && fork_and_wait_in_child()) {
         _exit(0);
