@@ -329,10 +329,11 @@ class Planner {
     return {};
   }
 
-  Status devices(const std::vector<DeviceRule>& rules) {
-    if (rules.empty()) return {};  // no list: leave the devices alone
+  Status devices(const std::vector<DeviceRule>& given) {
+    if (given.empty()) return {};  // no list: leave the devices alone
+    std::vector<DeviceRule> rules = given;
     for (size_t i = 0; i < rules.size(); ++i) {
-      const DeviceRule& d = rules[i];
+      DeviceRule& d = rules[i];
       const char type = d.type.value_or('a');
       if (type != 'a' && type != 'b' && type != 'c') {
         return Error(indexed("devices", i) + ".type: \"" + std::string(1, type) +
@@ -342,9 +343,11 @@ class Planner {
         return Error(indexed("devices", i) + ".access: \"" + d.access +
                      "\" is not a subset of rwm");
       }
+      // -1 is "any", as in runc's own configs.
+      if (d.major && *d.major < 0) d.major.reset();
+      if (d.minor && *d.minor < 0) d.minor.reset();
       constexpr int64_t kMax = 0xFFFFFFFF;
-      if (d.major.value_or(0) < 0 || d.minor.value_or(0) < 0 || d.major.value_or(0) > kMax ||
-          d.minor.value_or(0) > kMax) {
+      if (d.major.value_or(0) > kMax || d.minor.value_or(0) > kMax) {
         return Error(indexed("devices", i) + ": " + std::to_string(d.major.value_or(0)) + ":" +
                      std::to_string(d.minor.value_or(0)) + " is not a device number");
       }
@@ -352,7 +355,7 @@ class Planner {
     auto routed = route("devices", "devices", "devices");
     if (!routed.ok()) return std::move(routed).error();
     if (*routed == Version::kV2) {
-      plan_.v2_devices = rules;
+      plan_.v2_devices = std::move(rules);
       plan_.set_v2_devices = true;
       return {};
     }

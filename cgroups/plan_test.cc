@@ -347,8 +347,9 @@ TEST(PlanTest, DevicesErrors) {
   EXPECT_EQ(error(r, kV2), "linux.resources.devices[0].type: \"x\" is not a, b or c");
   r.devices = {DeviceRule{}, DeviceRule{.allow = true, .type = 'c', .access = "rx"}};
   EXPECT_EQ(error(r, kV1), "linux.resources.devices[1].access: \"rx\" is not a subset of rwm");
-  r.devices = {DeviceRule{.allow = true, .type = 'c', .major = -1, .minor = 3}};
-  EXPECT_EQ(error(r, kV1), "linux.resources.devices[0]: -1:3 is not a device number");
+  r.devices = {DeviceRule{.allow = true, .type = 'c', .major = -1, .minor = 3}};  // -1: any
+  EXPECT_EQ(writes(r, kV1)[1], w(kV1, "devices", "devices.allow", "c *:3 rwm", "devices[0]"));
+  EXPECT_FALSE(plan(r, kV2)->v2_devices[0].major);
   r.devices = {DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = int64_t{1} << 32}};
   EXPECT_EQ(error(r, kV2), "linux.resources.devices[0]: 1:4294967296 is not a device number");
 }
