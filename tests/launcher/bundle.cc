@@ -106,7 +106,7 @@ void make_rootfs(const std::string& rootfs) {
   std::ofstream(rootfs + "/etc/group") << "root:x:0:\n";
 }
 
-Running spawn(const std::vector<std::string>& args) {
+Running spawn(const std::vector<std::string>& args, int fd3) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe");
@@ -119,6 +119,8 @@ Running spawn(const std::vector<std::string>& args) {
     ::dup2(null, 0);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
+    if (fd3 >= 0 && fd3 != 3) ::dup2(fd3, 3);  // dup2 clears close-on-exec
+    if (fd3 == 3) ::fcntl(3, F_SETFD, 0);
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -266,22 +268,22 @@ RunResult Bundle::run_launch(const std::vector<std::string>& args, int timeout_m
   return start_launch(args).wait(timeout_ms);
 }
 
-Running Bundle::start_launch(const std::vector<std::string>& args) {
+Running Bundle::start_launch(const std::vector<std::string>& args, int fd3) {
   std::vector<std::string> argv{launch_path()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return spawn(argv);
+  return spawn(argv, fd3);
 }
 
-RunResult Bundle::run(const std::vector<std::string>& args, int timeout_ms) {
-  return start(args).wait(timeout_ms);
+RunResult Bundle::run(const std::vector<std::string>& args, int timeout_ms, int fd3) {
+  return start(args, fd3).wait(timeout_ms);
 }
 
-Running Bundle::start(const std::vector<std::string>& args) {
+Running Bundle::start(const std::vector<std::string>& args, int fd3) {
   write_config();
   std::vector<std::string> argv{"--root", state_root()};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back(dir_);
-  return start_launch(argv);
+  return start_launch(argv, fd3);
 }
 
 std::string Bundle::leftovers() const {

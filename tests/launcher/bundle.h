@@ -68,11 +68,12 @@ class Bundle {
   void remove_namespace(const std::string& type);
 
   // Writes config.json, runs `launch --root STATE [args...] BUNDLE` (args before the bundle).
-  RunResult run(const std::vector<std::string>& args = {}, int timeout_ms = 20000);
-  Running start(const std::vector<std::string>& args = {});
+  // `fd3`: an fd of the test given to launch as its fd 3 (-1: none).
+  RunResult run(const std::vector<std::string>& args = {}, int timeout_ms = 20000, int fd3 = -1);
+  Running start(const std::vector<std::string>& args = {}, int fd3 = -1);
   // Runs launch with exactly these arguments (no bundle, no --root added).
   static RunResult run_launch(const std::vector<std::string>& args, int timeout_ms = 20000);
-  static Running start_launch(const std::vector<std::string>& args);
+  static Running start_launch(const std::vector<std::string>& args, int fd3 = -1);
 
   void write_config() const;
 
