@@ -1,6 +1,7 @@
 #include "lifecycle.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -241,7 +242,14 @@ void Container::Impl::warn_hooks(const std::vector<oci::Hook>& hooks, std::strin
 Status Container::Impl::handshake() {
   HUSK_TRY(expect(ChildEvent::kNamespaces));
   if (plan.new_user) HUSK_TRY(write_id_maps(child, *config.linux_config));
-  HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
+  // Moving a process between v1 cgroups waits for an RCU grace period per hierarchy (about a
+  // millisecond each). When nothing in the child depends on its cgroup before exec (no cgroup
+  // namespace, no fork, no hook before start), the parent does it while the child mounts.
+  const oci::Hooks& hooks = config.hooks;
+  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && hooks.prestart.empty() &&
+                        hooks.create_runtime.empty() && hooks.create_container.empty();
+  if (!overlap_cgroup)
+    HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
   if (plan.fork_child) {
     HUSK_TRY(Channel::send_go(channel.get(), ""));
     if (plan.new_time) {
@@ -260,6 +268,8 @@ Status Container::Impl::handshake() {
   HUSK_TRY(run_hooks(config.hooks.prestart, "prestart", ContainerStatus::kCreating));
   HUSK_TRY(run_hooks(config.hooks.create_runtime, "createRuntime", ContainerStatus::kCreating));
   HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
+  if (overlap_cgroup)  // the child waits for start, after kReady, before it execs
+    HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
   auto ready = expect(ChildEvent::kReady);
   if (!ready.ok()) return std::move(ready).error();
   std::copy(std::begin(ready->phases), std::end(ready->phases), std::begin(phases));
@@ -279,7 +289,11 @@ void Container::Impl::reap_child() {
 Status Container::Impl::cleanup() {
   Status result;
   if (cgroup) {
-    if (auto killed = cgroup->kill(SIGKILL); !killed.ok()) result = std::move(killed);
+    // Usually empty: the pid namespace died with its PID 1.
+    auto left = cgroup->processes(true);
+    if (!left.ok() || !left->empty()) {
+      if (auto killed = cgroup->kill(SIGKILL); !killed.ok()) result = std::move(killed);
+    }
     if (auto gone = cgroup->destroy(); !gone.ok())
       result = std::move(gone).error().context("removing the cgroup");
     cgroup.reset();
@@ -379,6 +393,11 @@ Status Container::destroy() {
         " ready=" + microseconds(p[kPhaseProcess], c.t_ready) +
         " exec=" + microseconds(c.t_start, c.t_exec) + " run=" + microseconds(c.t_exec, c.t_exit) +
         " delete=" + microseconds(c.t_exit, end) + " total=" + microseconds(c.t_begin, end));
+    rusage self{}, children{};
+    ::getrusage(RUSAGE_SELF, &self);
+    ::getrusage(RUSAGE_CHILDREN, &children);
+    c.log.debug("peak rss: launch=" + std::to_string(self.ru_maxrss) +
+                "KiB children=" + std::to_string(children.ru_maxrss) + "KiB");
   }
   return cleaned;
 }

@@ -158,9 +158,17 @@ Running::Running(Running&& other) noexcept
 }
 
 Running::~Running() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
+  if (pid_ > 0) {  // a test that failed half-way: let launch clean up, then insist
+    ::kill(pid_, SIGTERM);
+    int64_t deadline = now_ms() + 3000;
+    while (::waitpid(pid_, nullptr, WNOHANG) == 0) {
+      if (now_ms() > deadline) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        break;
+      }
+      ::usleep(5000);
+    }
   }
   if (out_fd_ >= 0) ::close(out_fd_);
   if (err_fd_ >= 0) ::close(err_fd_);
