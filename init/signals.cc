@@ -66,14 +66,14 @@ std::optional<int> parse_signal(std::string_view text, bool allow_zero) {
   const bool from_min = starts_with_upper(text, "RTMIN");
   if (!from_min && !starts_with_upper(text, "RTMAX")) return std::nullopt;
   text.remove_prefix(5);
-  int sig = from_min ? SIGRTMIN : SIGRTMAX;
+  int sig = from_min ? kRtMin : kRtMax;
   if (!text.empty()) {
     if (text[0] != (from_min ? '+' : '-')) return std::nullopt;
     auto offset = parse_small_number(from(text, 1));
     if (!offset) return std::nullopt;
     sig = from_min ? sig + *offset : sig - *offset;
   }
-  if (sig < SIGRTMIN || sig > SIGRTMAX) return std::nullopt;
+  if (sig < kRtMin || sig > kRtMax) return std::nullopt;
   return sig;
 }
 
@@ -84,9 +84,9 @@ void append_signal_name(Message& out, int sig) {
       return;
     }
   }
-  if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+  if (sig >= kRtMin && sig <= kRtMax) {
     out << "SIGRTMIN";
-    if (sig > SIGRTMIN) out << '+' << sig - SIGRTMIN;
+    if (sig > kRtMin) out << '+' << sig - kRtMin;
     return;
   }
   out << sig;

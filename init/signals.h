@@ -13,9 +13,15 @@ namespace husk {
 // Highest signal number on Linux (SIGRTMAX of the kernel, not of a libc).
 inline constexpr int kMaxSignal = 64;
 
+// SIGRTMIN and SIGRTMAX as glibc, bash's `kill -l` and procps name them (34 and 64), whatever
+// libc husk itself is built with (musl's SIGRTMIN is 35): the names mean the same signal as for
+// the programs husk runs.
+inline constexpr int kRtMin = 34;
+inline constexpr int kRtMax = kMaxSignal;
+
 // Parses "TERM", "SIGTERM", "sigterm", "15", "SIGRTMIN", "SIGRTMIN+3", "RTMAX-2". Numbers must be
-// 1..kMaxSignal; real-time forms must land in SIGRTMIN..SIGRTMAX of this libc. When
-// `allow_zero` is set, "0" parses to 0 (the "drop" target of a rewrite).
+// 1..kMaxSignal; real-time forms must land in kRtMin..kRtMax. When `allow_zero` is set, "0"
+// parses to 0 (the "drop" target of a rewrite).
 std::optional<int> parse_signal(std::string_view text, bool allow_zero = false);
 
 // Appends the name of `sig` to `out`: "SIGTERM", "SIGRTMIN+3", or the number when unnamed.

@@ -35,16 +35,19 @@ class Supervisor {
       : options_(options), log_(log), child_(child), pid1_(pid1) {}
 
   int run() {
-    if (options_.pause ? wait_for_stop() : wait_for_child()) {
-      if (options_.shutdown_tree && children_left_) shut_down_tree();
+    if (options_.pause) {
+      wait_for_stop();
+    } else {
+      wait_for_child();
     }
+    if (options_.shutdown_tree && children_left_) shut_down_tree();
     if (options_.pause) return 0;
     return options_.exit_remap.apply(exit_code_from_wait_status(child_status_));
   }
 
  private:
-  // The main loop while the child runs. Returns true once the child has been reaped.
-  bool wait_for_child() {
+  // The main loop while the child runs, until it has been reaped.
+  void wait_for_child() {
     const KernelSigset all = KernelSigset::all();
     std::int64_t kill_deadline = -1;
     while (child_running_) {
@@ -71,11 +74,10 @@ class Supervisor {
         kill_deadline = now_ms() + options_.kill_after_ms;
       }
     }
-    return true;
   }
 
   // Pause mode: reap until SIGTERM or SIGINT.
-  bool wait_for_stop() {
+  void wait_for_stop() {
     const KernelSigset all = KernelSigset::all();
     for (;;) {
       siginfo_t info{};
@@ -85,7 +87,7 @@ class Supervisor {
       } else if (sig == SIGTERM || sig == SIGINT) {
         HUSK_LOG(log_, kInfo, "pause mode: stopping on signal " << sig);
         reap();
-        return true;
+        return;
       } else if (sig > 0) {
         HUSK_LOG(log_, kDebug, "pause mode: ignoring signal " << sig);
       }
