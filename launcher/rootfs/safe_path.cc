@@ -73,6 +73,9 @@ Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags) {
 Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last) {
   std::string target = clean_path(path);
   for (int links = 0; links <= kMaxSymlinks; ++links) {
+    // Most destinations exist already: one openat2, no walk.
+    auto whole = open_in_root(root_fd, target, O_PATH);
+    if (whole.ok() || whole.error().errno_value() != ENOENT) return whole;
     auto parts = path_components(target);
     std::string done = "/";
     bool restarted = false;

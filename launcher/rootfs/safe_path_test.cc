@@ -110,7 +110,7 @@ TEST_F(InRoot, SymlinkLoopIsAnError) {
   fs::create_symlink("/a", root_ / "b");
   auto fd = create_in_root(root_fd_.get(), "/a/x", Create::kDirectory);
   ASSERT_FALSE(fd.ok());
-  EXPECT_EQ(fd.error().text(), "open /a in the rootfs: Too many levels of symbolic links");
+  EXPECT_EQ(fd.error().text(), "open /a/x in the rootfs: Too many levels of symbolic links");
 }
 
 TEST_F(InRoot, MagicLinksAreRefused) {
