@@ -1,0 +1,241 @@
+// The process set-up through `launch` itself: what the container's process sees of its
+// capabilities, user, umask, rlimits, no_new_privs, seccomp, scheduler, personality, sysctls,
+// and the host-side hooks with their state JSON, in the spec's order.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "bundle.h"
+
+namespace husk::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// "Key:\tvalue" lines of /proc/PID/status text -> value of `key`.
+std::string status_value(const std::string& status, const std::string& key) {
+  std::istringstream lines(status);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(key + ":", 0) != 0) continue;
+    std::string value = line.substr(key.size() + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    return value;
+  }
+  return "<no " + key + ">";
+}
+
+// The static build of process_probe (launcher/process), which prints euid and /proc/self/status
+// lines; found beside the launch binary unless HUSK_PROCESS_PROBE_STATIC names it.
+std::string static_probe() {
+  if (const char* path = std::getenv("HUSK_PROCESS_PROBE_STATIC")) return path;
+  return (fs::path(Bundle::launch_path()).parent_path() / "process" / "process_probe_static")
+      .string();
+}
+
+constexpr const char* kDefaultCaps = "0000000020000420";  // AUDIT_WRITE, KILL, NET_BIND_SERVICE
+
+TEST(ProcessE2e, CapabilitiesNotGrantedAreAbsentFromEverySet) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.shell("cat /proc/self/status; echo ==== ; cat /proc/1/status");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::string self = result.out.substr(0, result.out.find("===="));
+  std::string init = result.out.substr(result.out.find("===="));
+  for (const std::string& status : {self, init}) {
+    EXPECT_EQ(status_value(status, "CapBnd"), kDefaultCaps);
+    EXPECT_EQ(status_value(status, "CapPrm"), kDefaultCaps);
+    EXPECT_EQ(status_value(status, "CapEff"), kDefaultCaps);
+    EXPECT_EQ(status_value(status, "CapInh"), "0000000000000000");
+    EXPECT_EQ(status_value(status, "CapAmb"), "0000000000000000");
+    EXPECT_EQ(status_value(status, "NoNewPrivs"), "1");
+  }
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
+TEST(ProcessE2e, UserGroupsUmaskAndRlimits) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["process"]["user"] = {
+      {"uid", 1000}, {"gid", 1001}, {"additionalGids", {10, 20}}, {"umask", 63}};
+  bundle.config()["process"]["rlimits"] = {
+      {{"type", "RLIMIT_NOFILE"}, {"soft", 900}, {"hard", 1000}},
+      {{"type", "RLIMIT_NPROC"}, {"soft", 500}, {"hard", 500}}};
+  bundle.shell(
+      "cat /proc/self/status; echo umask=$(umask); echo nofile=$(ulimit -n)/$(ulimit -Hn);"
+      " echo nproc=$(ulimit -u)");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(status_value(result.out, "Uid"), "1000\t1000\t1000\t1000");
+  EXPECT_EQ(status_value(result.out, "Gid"), "1001\t1001\t1001\t1001");
+  EXPECT_EQ(status_value(result.out, "Groups"), "10 20 ");
+  EXPECT_NE(result.out.find("umask=0077"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("nofile=900/1000"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("nproc=500"), std::string::npos) << result.out;
+  // uid 1000 keeps no capability across execve.
+  EXPECT_EQ(status_value(result.out, "CapEff"), "0000000000000000");
+  EXPECT_EQ(status_value(result.out, "CapPrm"), "0000000000000000");
+  EXPECT_EQ(status_value(result.out, "CapBnd"), kDefaultCaps);
+}
+
+TEST(ProcessE2e, NoNewPrivilegesHoldsAgainstASetuidBinary) {
+  HUSK_E2E_REQUIRE_ROOT();
+  const std::string probe = static_probe();
+  ASSERT_TRUE(fs::exists(probe)) << probe << " is not built";
+  for (bool no_new_privileges : {false, true}) {
+    Bundle bundle;
+    const std::string copy = bundle.rootfs() + "/bin/probe";
+    fs::copy_file(probe, copy);
+    ASSERT_EQ(::chown(copy.c_str(), 0, 0), 0);
+    ASSERT_EQ(::chmod(copy.c_str(), 04755), 0);
+    bundle.config()["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+    bundle.config()["process"]["noNewPrivileges"] = no_new_privileges;
+    bundle.config()["process"]["args"] = {"/bin/probe"};
+    RunResult result = bundle.run();
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    // Without no_new_privs the setuid bit works, so the check below can fail.
+    EXPECT_NE(result.out.find(no_new_privileges ? "euid=1000\n" : "euid=0\n"), std::string::npos)
+        << "noNewPrivileges " << no_new_privileges << ":\n"
+        << result.out;
+    EXPECT_NE(result.out.find(no_new_privileges ? "NoNewPrivs=1\n" : "NoNewPrivs=0\n"),
+              std::string::npos)
+        << result.out;
+  }
+}
+
+TEST(ProcessE2e, SeccompIsLoadedForInitAndProcess) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["linux"]["seccomp"] = json::parse(R"({
+      "defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+      "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+                   {"names": ["husk_not_a_syscall"], "action": "SCMP_ACT_KILL"}]})");
+  bundle.shell(
+      "grep Seccomp: /proc/self/status /proc/1/status; mkdir /tmp/x 2>&1 || echo refused; "
+      "touch /tmp/y && echo touched");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("/proc/self/status:Seccomp:\t2"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("/proc/1/status:Seccomp:\t2"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Operation not permitted"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("refused"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("touched"), std::string::npos) << result.out;
+}
+
+TEST(ProcessE2e, OomScoreSchedulerPersonalityAndSysctl) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["process"]["oomScoreAdj"] = 321;
+  bundle.config()["process"]["scheduler"] = {{"policy", "SCHED_BATCH"}, {"nice", 6}};
+  bundle.config()["linux"]["personality"] = {{"domain", "LINUX32"}};
+  bundle.config()["linux"]["sysctl"] = {{"kernel.shmmni", "1234"}, {"net.ipv4.ip_forward", "1"}};
+  bundle.shell(
+      "echo oom=$(cat /proc/self/oom_score_adj); echo machine=$(uname -m); "
+      "echo stat=$(cat /proc/self/stat); echo shmmni=$(cat /proc/sys/kernel/shmmni); "
+      "echo forward=$(cat /proc/sys/net/ipv4/ip_forward)");
+  const std::string host_shmmni = read_text("/proc/sys/kernel/shmmni");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("oom=321\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("machine=i686\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("shmmni=1234\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("forward=1\n"), std::string::npos) << result.out;
+  // /proc/PID/stat: field 19 is nice, field 41 the policy (3: SCHED_BATCH).
+  std::string stat = result.out.substr(result.out.find("stat=") + 5);
+  stat = stat.substr(stat.find(')') + 2);
+  std::istringstream fields(stat);
+  std::vector<std::string> values;
+  for (std::string field; fields >> field;) values.push_back(field);
+  ASSERT_GT(values.size(), 38U);
+  EXPECT_EQ(values[19 - 3], "6");
+  EXPECT_EQ(values[41 - 3], "3");
+  EXPECT_EQ(read_text("/proc/sys/kernel/shmmni"), host_shmmni);
+}
+
+TEST(ProcessE2e, HooksRunInOrderWithTheState) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  const std::string log = bundle.dir() + "/hooks";
+  fs::create_directories(log);
+  auto hook = [&](const std::string& name) {
+    return json{{"path", "/bin/sh"},
+                {"args", {"sh", "-c", "echo $0 >> \"$1/order\"; cat > \"$1/$0.json\"", name, log}},
+                {"env", {"HOOK=" + name}},
+                {"timeout", 10}};
+  };
+  for (const char* name : {"prestart", "createRuntime", "poststart", "poststop"})
+    bundle.config()["hooks"][name] = {hook(name)};
+  // startContainer runs in the container: it writes where the process then reads.
+  bundle.config()["hooks"]["startContainer"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > /tmp/start.json"}}}};
+  bundle.shell("cat /tmp/start.json");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(read_text(log + "/order"), "prestart\ncreateRuntime\npoststart\npoststop\n");
+
+  json start = json::parse(result.out, nullptr, false);
+  ASSERT_FALSE(start.is_discarded()) << result.out;
+  EXPECT_EQ(start.value("status", ""), "created");
+  const std::map<std::string, std::string> statuses = {{"prestart", "creating"},
+                                                       {"createRuntime", "creating"},
+                                                       {"poststart", "running"},
+                                                       {"poststop", "stopped"}};
+  for (const auto& [name, status] : statuses) {
+    json state = json::parse(read_text(log + "/" + name + ".json"), nullptr, false);
+    ASSERT_FALSE(state.is_discarded()) << name;
+    EXPECT_EQ(state.value("ociVersion", ""), "1.2.0") << name;
+    EXPECT_FALSE(state.value("id", "").empty()) << name;
+    EXPECT_EQ(state.value("bundle", ""), bundle.dir()) << name;
+    EXPECT_EQ(state.value("status", ""), status) << name;
+    if (name != "poststop") {
+      EXPECT_GT(state.value("pid", 0), 0) << name;
+    }
+  }
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
+TEST(ProcessE2e, FailuresAreOneLineAndLeaveNothing) {
+  HUSK_E2E_REQUIRE_ROOT();
+  {
+    Bundle bundle;
+    bundle.config()["hooks"]["createRuntime"] = {
+        {{"path", "/bin/true"}}, {{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 3"}}}};
+    RunResult result = bundle.run();
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_NE(result.err.find("hooks.createRuntime[1] /bin/sh: exited with status 3"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(bundle.leftovers(), "");
+  }
+  {
+    Bundle bundle;
+    bundle.config()["process"]["rlimits"] = {
+        {{"type", "RLIMIT_NOFILE"}, {"soft", 30000}, {"hard", 30000}}};
+    RunResult result = bundle.run();
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_NE(
+        result.err.find("process.rlimits[0]: RLIMIT_NOFILE: setrlimit 30000/30000: Operation not "
+                        "permitted"),
+        std::string::npos)
+        << result.err;
+    EXPECT_EQ(bundle.leftovers(), "");
+  }
+  {
+    Bundle bundle;
+    bundle.config()["process"]["capabilities"]["bounding"].push_back("CAP_MAKE_COFFEE");
+    RunResult result = bundle.run();
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_NE(result.err.find(".process.capabilities.bounding[3]"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(bundle.leftovers(), "");
+  }
+}
+
+}  // namespace
+}  // namespace husk::e2e
