@@ -216,10 +216,12 @@ Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, std::string_view cgroups
                             std::string_view container_id) {
   auto dirs = resolve(hierarchy, cgroups_path, container_id);
   if (!dirs.ok()) return std::move(dirs).error();
-  Cgroup cgroup(hierarchy, std::move(*dirs));
-  const std::string main = cgroup.main_dir()->path;
-  if (!fs::exists(main)) return Error("opening the cgroup " + main, ENOENT);
-  return cgroup;
+  // Every directory: a relative path resolved from another cgroup than create()'s would
+  // otherwise find some hierarchies and miss the others (open_paths() is the cure).
+  for (const Dir& dir : *dirs) {
+    if (!fs::exists(dir.path)) return Error("opening the cgroup " + dir.path, ENOENT);
+  }
+  return Cgroup(hierarchy, std::move(*dirs));
 }
 
 Result<Cgroup> Cgroup::open_paths(const Hierarchy& hierarchy,

@@ -214,10 +214,17 @@ TEST(CgroupTest, OpenPathsRoundTrip) {
   ASSERT_FALSE(outside.ok());
   EXPECT_EQ(outside.error().text(),
             "opening the cgroup /elsewhere/ctr: not in a cgroup hierarchy of this host");
+  // Resolved from another own cgroup, the memory directory is not there: an error, not a
+  // handle that would miss it.
+  const Hierarchy elsewhere = tree.hierarchy("4:memory:/other\n0::/\n");
+  auto partial = Cgroup::open(elsewhere, "ctr", "id");
+  ASSERT_FALSE(partial.ok());
+  EXPECT_EQ(partial.error().text(),
+            "opening the cgroup " + tree.root() + "/memory/other/ctr: No such file or directory");
   auto missing = Cgroup::open(h, "gone", "id");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().text(),
-            "opening the cgroup " + tree.root() + "/unified/gone: No such file or directory");
+            "opening the cgroup " + tree.root() + "/blkio/gone: No such file or directory");
 }
 
 TEST(CgroupTest, ProcessesRecursiveAndSorted) {

@@ -118,7 +118,9 @@ class Cgroup {
   static Result<Cgroup> create(const Hierarchy& hierarchy, std::string_view cgroups_path,
                                std::string_view container_id, const Resources& resources);
 
-  // An existing cgroup, by the same cgroupsPath rules as create().
+  // An existing cgroup, by the same cgroupsPath rules as create(); every directory must exist.
+  // A relative cgroupsPath resolves against the caller's own cgroup: a later command running in
+  // another cgroup than `create` did must use open_paths() with what paths() gave.
   static Result<Cgroup> open(const Hierarchy& hierarchy, std::string_view cgroups_path,
                              std::string_view container_id);
 
