@@ -1,5 +1,7 @@
 // What a container's cgroup costs at start-up: create + apply a typical resources block +
 // destroy, on the host's real hierarchy, below the benchmark's own cgroup.
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <benchmark/benchmark.h>
@@ -53,6 +55,42 @@ BENCHMARK(BM_CreateApplyDestroy_Typical)->Unit(benchmark::kMicrosecond);
 
 void BM_CreateDestroy_NoResources(benchmark::State& state) { run(state, Resources{}); }
 BENCHMARK(BM_CreateDestroy_NoResources)->Unit(benchmark::kMicrosecond);
+
+// Moving one process into a container's cgroup, in every hierarchy: the other half of the
+// start-up cost. The process goes back and forth between two cgroups.
+void BM_AddProcess(benchmark::State& state) {
+  auto hierarchy = detect();
+  if (!hierarchy.ok()) {
+    state.SkipWithError(hierarchy.error().text().c_str());
+    return;
+  }
+  const std::string base = "husk-bench-" + std::to_string(::getpid());
+  auto a = Cgroup::create(*hierarchy, base + "-a", "bench", Resources{});
+  auto b = Cgroup::create(*hierarchy, base + "-b", "bench", Resources{});
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  if (a.ok() && b.ok()) {
+    bool to_a = true;
+    for (auto _ : state) {
+      if (auto added = (to_a ? *a : *b).add_process(child); !added.ok()) {
+        state.SkipWithError(added.error().text().c_str());
+        break;
+      }
+      to_a = !to_a;
+    }
+  } else {
+    state.SkipWithError("cannot create the cgroups");
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  for (auto* cg : {&a, &b}) {
+    if (cg->ok()) (void)(*cg)->destroy();
+  }
+}
+BENCHMARK(BM_AddProcess)->Unit(benchmark::kMicrosecond);
 
 void BM_Detect(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(detect());
