@@ -25,7 +25,11 @@
 #include <string>
 #include <vector>
 
+#include "read_until.h"
+
 namespace {
+
+using husk::test::read_until;
 
 long long now_us() {
   timespec ts{};
@@ -67,21 +71,6 @@ Started start(std::vector<std::string> argv, bool capture) {
   if (capture) close(fds[1]);
   s.out = fds[0];
   return s;
-}
-
-bool read_until(int fd, std::string& text, const char* needle, int timeout_ms) {
-  long long deadline = now_us() + timeout_ms * 1000LL;
-  while (text.find(needle) == std::string::npos) {
-    long long left = (deadline - now_us()) / 1000;
-    if (left <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-    char buffer[4096];
-    ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n <= 0) return false;
-    text.append(buffer, n);
-  }
-  return true;
 }
 
 void finish(Started& s) {

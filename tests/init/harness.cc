@@ -80,11 +80,7 @@ std::string mode_name(Mode mode) { return mode == Mode::kPid1 ? "Pid1" : "Subrea
 std::string husk_bin() { return env_or_fail("HUSK_BIN"); }
 std::string probe_bin() { return env_or_fail("HUSK_PROBE"); }
 
-long long now_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
+long long now_ms() { return monotonic_ms(); }
 
 void become_subreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
@@ -209,21 +205,6 @@ std::vector<std::string> Husk::lines_starting(const std::string& prefix) const {
     if (line.rfind(prefix, 0) == 0) lines.push_back(line);
   }
   return lines;
-}
-
-bool read_until(int fd, std::string& text, const std::string& needle, int timeout_ms) {
-  const long long deadline = now_ms() + timeout_ms;
-  while (text.find(needle) == std::string::npos) {
-    long long left = deadline - now_ms();
-    if (left <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-    char buffer[4096];
-    ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n <= 0) return false;
-    text.append(buffer, n);
-  }
-  return true;
 }
 
 std::vector<pid_t> collect_escaped_children() {

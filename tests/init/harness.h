@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "read_until.h"
 #include "unique_fd.h"
 
 namespace husk::test {
@@ -68,9 +69,6 @@ class Husk {
   std::string out_;
   std::string err_;
 };
-
-// Reads `fd` into `text` until `text` contains `needle` (true), EOF or `timeout_ms` (false).
-bool read_until(int fd, std::string& text, const std::string& needle, int timeout_ms);
 
 // Makes the test process a child subreaper (once).
 void become_subreaper();
