@@ -1,14 +1,23 @@
 // The process set-up through `launch` itself: what the container's process sees of its
 // capabilities, user, umask, rlimits, no_new_privs, seccomp, scheduler, personality, sysctls,
 // and the host-side hooks with their state JSON, in the spec's order.
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "bundle.h"
 
@@ -126,6 +135,107 @@ TEST(ProcessE2e, SeccompIsLoadedForInitAndProcess) {
   EXPECT_NE(result.out.find("Operation not permitted"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("refused"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("touched"), std::string::npos) << result.out;
+}
+
+// A seccomp agent on a unix socket: takes the ContainerProcessState and the listener fd from
+// launch, then answers every notification with EROFS until stopped.
+class SeccompAgent {
+ public:
+  explicit SeccompAgent(const std::string& path) {
+    socket_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+    bound_ = ::bind(socket_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+             ::listen(socket_, 1) == 0;
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~SeccompAgent() {
+    stop_ = true;
+    thread_.join();
+    ::close(socket_);
+  }
+  bool bound() const { return bound_; }
+  // Valid once the run is over.
+  const std::string& state() const { return state_; }
+  int notifications() const { return notifications_; }
+
+ private:
+  bool readable(int fd) {
+    while (!stop_) {
+      pollfd pfd{fd, POLLIN, 0};
+      int n = ::poll(&pfd, 1, 50);
+      if (n > 0) return (pfd.revents & POLLIN) != 0;
+      if (n < 0 && errno != EINTR) return false;
+    }
+    return false;
+  }
+  void serve() {
+    if (!bound_ || !readable(socket_)) return;
+    int connection = ::accept4(socket_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (connection < 0) return;
+    char data[65536];
+    iovec iov{data, sizeof data};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(connection, &msg, MSG_CMSG_CLOEXEC);
+    ::close(connection);
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    if (n <= 0 || cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) return;
+    state_.assign(data, static_cast<size_t>(n));
+    int notify_fd = -1;
+    std::memcpy(&notify_fd, CMSG_DATA(cmsg), sizeof notify_fd);
+    while (readable(notify_fd)) {
+      seccomp_notif request{};
+      if (::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &request) != 0) {
+        if (errno == EINTR || errno == ENOENT) continue;
+        break;  // the container is gone
+      }
+      ++notifications_;
+      seccomp_notif_resp response{};
+      response.id = request.id;
+      response.error = -EROFS;
+      ::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &response);
+    }
+    ::close(notify_fd);
+  }
+
+  int socket_ = -1;
+  bool bound_ = false;
+  std::atomic<bool> stop_{false};
+  std::string state_;
+  std::atomic<int> notifications_{0};
+  std::thread thread_;
+};
+
+TEST(ProcessE2e, SeccompNotifyReachesTheAgent) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  const std::string socket_path = bundle.dir() + "/agent.sock";
+  SeccompAgent agent(socket_path);
+  ASSERT_TRUE(agent.bound());
+  bundle.config()["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"listenerPath", socket_path},
+      {"listenerMetadata", "e2e"},
+      {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}}}}};
+  bundle.shell("mkdir /tmp/x 2>&1; echo rc=$?");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("Read-only file system"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("rc=1"), std::string::npos) << result.out;
+  EXPECT_GE(agent.notifications(), 1);
+  json state = json::parse(agent.state(), nullptr, false);
+  ASSERT_FALSE(state.is_discarded()) << agent.state();
+  EXPECT_EQ(state["fds"], json({"seccompFd"}));
+  EXPECT_EQ(state.value("metadata", ""), "e2e");
+  EXPECT_GT(state.value("pid", 0), 0);
+  EXPECT_EQ(state["state"].value("bundle", ""), bundle.dir());
+  EXPECT_EQ(bundle.leftovers(), "");
 }
 
 TEST(ProcessE2e, OomScoreSchedulerPersonalityAndSysctl) {
