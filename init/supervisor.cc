@@ -142,8 +142,9 @@ class Supervisor {
   void shut_down_tree() {
     const bool graceful = options_.grace_ms > 0;
     int sent = signal_tree(pid1_, graceful ? SIGTERM : SIGKILL);
-    if (sent < 0) {  // no /proc: husk cannot tell its descendants from anything else
-      HUSK_LOG(log_, kWarning, "cannot read /proc: leaving the remaining processes alone");
+    if (sent < 0) {  // husk cannot tell its descendants from anything else
+      HUSK_LOG(log_, kWarning,
+               "no /proc of husk's pid namespace: leaving the remaining processes alone");
       return;
     }
     if (graceful) signal_tree(pid1_, SIGCONT);  // a stopped process must run to take SIGTERM

@@ -77,6 +77,13 @@ int signal_tree(bool pid1, int sig) {
   UniqueFd proc(open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!proc) return -1;
   const pid_t self = getpid();
+  // A /proc mounted for another pid namespace numbers processes differently: walking it could
+  // signal strangers. Only walk one in which /proc/self is husk's own pid.
+  char self_link[16] = {};
+  if (readlink("/proc/self", self_link, sizeof self_link - 1) <= 0 ||
+      parse_pid(self_link) != self) {
+    return -1;
+  }
   int signalled = 0;
   alignas(8) char buffer[4096];
   for (;;) {

@@ -8,7 +8,8 @@
 namespace husk {
 
 // Sends `sig` to every process of the tree. Returns how many were signalled (as PID 1: 1 when
-// any was, since kill(-1) does not count), or -1 when /proc cannot be read.
+// any was, since kill(-1) does not count), or -1 when /proc cannot be read or belongs to another
+// pid namespace.
 int signal_tree(bool pid1, int sig);
 
 // The parent pid of `pid` from /proc/PID/stat, or -1.

@@ -61,14 +61,14 @@ pid_t started_pid(const Husk& husk, const std::string& kind) {
 
 TEST_P(Reaping, ShutdownLetsATrappingProcessFinish) {
   const long long began = now_ms();
-  Husk husk = start({"-t", "4", probe(), "tree", "trap:1000"});
+  Husk husk = start({"-t", "10", probe(), "tree", "trap:1000"});
   int status = husk.wait();
   const long long took = now_ms() - began;
   EXPECT_EQ(exit_code(status), 3) << describe_status(status) << husk.err();
   EXPECT_NE(husk.out().find("trapped TERM\n"), std::string::npos) << husk.out();
   EXPECT_NE(husk.out().find("trap done\n"), std::string::npos) << husk.out();
   EXPECT_GE(took, 1000);
-  EXPECT_LT(took, 3500) << "husk waited for the grace period although nothing was left";
+  EXPECT_LT(took, 8000) << "husk waited for the grace period although nothing was left";
 }
 
 TEST_P(Reaping, ShutdownKillsWhatIgnoresSigtermAfterTheGracePeriod) {
@@ -78,7 +78,7 @@ TEST_P(Reaping, ShutdownKillsWhatIgnoresSigtermAfterTheGracePeriod) {
   const long long took = now_ms() - began;
   EXPECT_EQ(exit_code(status), 3) << describe_status(status) << husk.err();
   EXPECT_GE(took, 500);
-  EXPECT_LT(took, 3000);
+  EXPECT_LT(took, 8000);  // generous: the CI machine may be busy
   EXPECT_NE(husk.out().find("trap done\n"), std::string::npos) << husk.out();
   for (const char* kind : {"ignore", "daemon", "trap:100"}) {
     pid_t pid = started_pid(husk, kind);
@@ -91,10 +91,10 @@ TEST_P(Reaping, ShutdownKillsWhatIgnoresSigtermAfterTheGracePeriod) {
 
 TEST_P(Reaping, GraceZeroKillsAtOnce) {
   const long long began = now_ms();
-  Husk husk = start({"-t", "0", probe(), "tree", "trap:2000", "ignore"});
+  Husk husk = start({"-t", "0", probe(), "tree", "trap:10000", "ignore"});
   int status = husk.wait();
   EXPECT_EQ(exit_code(status), 3);
-  EXPECT_LT(now_ms() - began, 1500);
+  EXPECT_LT(now_ms() - began, 8000);
   EXPECT_EQ(husk.out().find("trapped TERM"), std::string::npos) << husk.out();
 }
 

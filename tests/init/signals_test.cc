@@ -175,7 +175,7 @@ TEST_P(Signals, KillAfterEscalatesToSigkill) {
   const long long took = now_ms() - sent;
   EXPECT_EQ(exit_code(status), 128 + SIGKILL) << describe_status(status) << husk.err();
   EXPECT_GE(took, 280);
-  EXPECT_LT(took, 3000);
+  EXPECT_LT(took, 8000);  // generous: the CI machine may be busy
 }
 
 TEST_P(Signals, StopSignalsAreForwardedAndHuskNeverStops) {
