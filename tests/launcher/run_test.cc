@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sstream>
+
 #include "bundle.h"
 
 namespace husk::e2e {
@@ -117,6 +119,50 @@ TEST(Run, DebugLogsPhaseTimings) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   for (const char* phase : {"parse=", "cgroup=", "clone=", "mounts+pivot=", "exec="})
     EXPECT_NE(result.err.find(phase), std::string::npos) << result.err;
+}
+
+// The hooks the runtime runs around the container, in the spec's order, each with the state on
+// stdin (startContainer runs inside the container's root, where the host cannot see its output).
+TEST(Run, HooksRunInOrderWithTheState) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  std::string log = bundle.dir() + "/hooks.log";
+  for (const char* list :
+       {"prestart", "createRuntime", "createContainer", "poststart", "poststop"}) {
+    std::string script = std::string("echo ") + list + " $(cat) >> " + log;
+    bundle.config()["hooks"][list] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}}};
+  }
+  bundle.shell("echo ran");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::istringstream lines(read_text(log));
+  std::vector<std::pair<std::string, std::string>> seen;  // hook, status
+  for (std::string line; std::getline(lines, line);) {
+    size_t at = line.find("\"status\":\"");
+    ASSERT_NE(at, std::string::npos) << line;
+    std::string status = line.substr(at + 10, line.find('"', at + 10) - at - 10);
+    seen.emplace_back(line.substr(0, line.find(' ')), status);
+    EXPECT_NE(line.find("\"bundle\":\"" + bundle.dir() + "\""), std::string::npos) << line;
+  }
+  std::vector<std::pair<std::string, std::string>> want{{"prestart", "creating"},
+                                                        {"createRuntime", "creating"},
+                                                        {"createContainer", "creating"},
+                                                        {"poststart", "running"},
+                                                        {"poststop", "stopped"}};
+  EXPECT_EQ(seen, want);
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
+TEST(Run, SpecWritesAConfigOnce) {
+  Bundle bundle;
+  RunResult result = Bundle::run_launch({"spec", "--bundle", bundle.dir()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto config = nlohmann::json::parse(read_text(bundle.dir() + "/config.json"));
+  EXPECT_EQ(config["root"]["path"], "rootfs");
+  result = Bundle::run_launch({"spec", "--bundle", bundle.dir()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err,
+            "launch: error: " + bundle.dir() + "/config.json: already exists; remove it first\n");
 }
 
 }  // namespace
