@@ -130,7 +130,7 @@ std::string failure_text(const PreparedProcess& prepared, const Report& report) 
 
 std::string hex_caps(uint64_t mask) {
   char text[17];
-  snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(mask));
+  (void)snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(mask));
   return text;
 }
 
@@ -345,7 +345,7 @@ TEST_F(Apply, SeccompNotifyHandsTheListenerToTheAgent) {
   UniqueFd agent(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path.c_str());
+  (void)std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path.c_str());
   ASSERT_EQ(bind(agent.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
   ASSERT_EQ(listen(agent.get(), 1), 0);
 

@@ -100,11 +100,10 @@ Result<CapabilitySets> prepare_capabilities(const oci::Capabilities& caps, int l
     return Error("config.json: .process.capabilities.inheritable[" + std::to_string(i) +
                  "]: " + caps.inheritable[i] + " is not in the bounding set");
   }
-  if (uint64_t extra = sets.ambient & ~(sets.permitted & sets.inheritable); extra != 0) {
-    size_t i = first_in(caps.ambient, extra);
-    return Error("config.json: .process.capabilities.ambient[" + std::to_string(i) +
-                 "]: " + caps.ambient[i] + " must also be in the permitted and inheritable sets");
-  }
+  // The kernel raises an ambient capability only when it is both permitted and inheritable.
+  // Configs that list ambient capabilities without inheritable ones are common (`runc spec`
+  // writes one); runc goes on without them, and so do we.
+  sets.ambient &= sets.permitted & sets.inheritable;
   return sets;
 }
 

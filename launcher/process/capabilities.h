@@ -35,9 +35,9 @@ std::string capability_name(int cap);
 Result<int> last_capability();
 
 // Errors name the JSON path: `config.json: .process.capabilities.bounding[2]: unknown
-// capability "CAP_FOO"`. Ambient capabilities must also be in permitted and inheritable (the
-// kernel refuses to raise them otherwise), effective must be within permitted, and inheritable
-// within bounding (capset(2) refuses more).
+// capability "CAP_FOO"`. Effective must be within permitted, and inheritable within bounding
+// (capset(2) refuses more). Ambient capabilities that are not both permitted and inheritable
+// are left out, as runc does: the kernel cannot raise them, and `runc spec` asks for them.
 Result<CapabilitySets> prepare_capabilities(const oci::Capabilities& caps, int last_cap);
 
 // --- apply steps (the child; no allocation). Each returns ApplyFailure::none() or the stage.

@@ -77,13 +77,17 @@ TEST(Capabilities, Errors) {
   EXPECT_EQ(prepare_capabilities(caps, 40).error().text(),
             "config.json: .process.capabilities.inheritable[1]: CAP_KILL is not in the bounding "
             "set");
+}
 
-  caps = {};
-  caps.permitted = {"CAP_CHOWN"};
-  caps.ambient = {"CAP_CHOWN"};
-  EXPECT_EQ(prepare_capabilities(caps, 40).error().text(),
-            "config.json: .process.capabilities.ambient[0]: CAP_CHOWN must also be in the "
-            "permitted and inheritable sets");
+TEST(Capabilities, AmbientOutsidePermittedAndInheritableIsLeftOut) {
+  oci::Capabilities caps;  // as `runc spec` writes them: no inheritable set
+  caps.bounding = {"CAP_CHOWN", "CAP_KILL"};
+  caps.permitted = {"CAP_CHOWN", "CAP_KILL"};
+  caps.inheritable = {"CAP_KILL"};
+  caps.ambient = {"CAP_CHOWN", "CAP_KILL"};
+  auto sets = prepare_capabilities(caps, 40);
+  ASSERT_TRUE(sets.ok()) << sets.error().text();
+  EXPECT_EQ(sets->ambient, 1ULL << 5);  // CAP_KILL only
 }
 
 }  // namespace

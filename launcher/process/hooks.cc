@@ -93,7 +93,7 @@ Status run_hook(const oci::Hook& hook, std::string_view label, std::string_view 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
+    (void)signal(SIGPIPE, SIG_DFL);
     if (dup2(input->get(), STDIN_FILENO) >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
       execve(hook.path.c_str(), argv.data(), envp.data());
     int error = errno;

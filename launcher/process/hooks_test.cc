@@ -100,8 +100,9 @@ TEST_F(Hooks, OutputGoesToOurStderrNotOurStdout) {
   const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
   pid_t pid = fork();
   if (pid == 0) {
-    freopen(out.c_str(), "w", stdout);
-    freopen(err.c_str(), "w", stderr);
+    if (freopen(out.c_str(), "w", stdout) == nullptr ||
+        freopen(err.c_str(), "w", stderr) == nullptr)
+      _exit(2);
     Status status = run_hooks(
         {{"/bin/sh", {"sh", "-c", "echo to-stdout; echo to-stderr >&2"}, {}, std::nullopt}},
         "poststart", kState);

@@ -6,6 +6,5 @@
 
 int main() {
   std::string report = husk::process::testing::probe_report();
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  return 0;
+  return std::fwrite(report.data(), 1, report.size(), stdout) == report.size() ? 0 : 1;
 }

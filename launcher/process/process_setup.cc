@@ -17,7 +17,7 @@ namespace {
   do {                                                                            \
     auto husk_assign_result_ = (expr);                                            \
     if (!husk_assign_result_.ok()) return std::move(husk_assign_result_).error(); \
-    target = std::move(husk_assign_result_).value();                              \
+    (target) = std::move(husk_assign_result_).value();                            \
   } while (0)
 
 #define HUSK_APPLY(expr)                                                                \

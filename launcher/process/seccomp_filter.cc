@@ -105,7 +105,7 @@ std::string json_string(std::string_view text) {
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+          (void)std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
           out += escaped;
         } else {
           out += c;
@@ -138,7 +138,10 @@ Status add_rules(scmp_filter_ctx ctx, const oci::SeccompSyscall& syscall, uint32
     int nr = seccomp_syscall_resolve_name(name.c_str());
     if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp and arch: skipped
     auto fail = [&](int r) {
-      return Error(where + ".names[" + std::to_string(j) + "]: adding a rule for " + name, -r);
+      std::string what = where;
+      what += ".names[" + std::to_string(j) + "]: adding a rule for ";
+      what += name;
+      return Error(std::move(what), -r);
     };
     if (repeated_index) {  // one rule per condition: any of them matches
       for (const scmp_arg_cmp& condition : conditions)
@@ -209,7 +212,7 @@ Result<CompiledSeccomp> compile_seccomp(const oci::Seccomp& seccomp) {
     if (!arch) return Error(arch_where + ": unknown architecture " + quoted(name));
     int r = seccomp_arch_add(ctx.get(), *arch);
     if (r == -EEXIST) continue;
-    if (r < 0) return Error(arch_where + ": adding " + name, -r);
+    if (r < 0) return Error(arch_where.append(": adding ").append(name), -r);
     compiled.architectures.push_back(*arch);
   }
 
