@@ -6,8 +6,7 @@
 #   bench/launch/compare.sh [BUILD_DIR] [ROUNDS]
 #
 # The bundle: a busybox-static rootfs and the config `runc spec` writes, with process.args
-# ["/bin/true"], terminal false, a relative cgroupsPath, and process.capabilities.ambient dropped
-# (launch refuses ambient capabilities that are not also inheritable; runc drops them silently).
+# ["/bin/true"], terminal false and a relative cgroupsPath.
 # crun 1.8 refuses hybrid cgroup hosts: on one it runs in a private mount namespace with
 # /sys/fs/cgroup/unified unmounted (`unshare -m`, which adds about a millisecond to its time).
 set -euo pipefail
@@ -28,7 +27,6 @@ path = sys.argv[1]
 config = json.load(open(path))
 config["process"]["terminal"] = False
 config["process"]["args"] = ["/bin/true"]
-config["process"]["capabilities"].pop("ambient", None)
 config["linux"]["cgroupsPath"] = "husk-bench"
 json.dump(config, open(path, "w"), indent="\t")
 PY
