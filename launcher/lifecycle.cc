@@ -17,6 +17,7 @@
 #include "device_rules.h"
 #include "fd_passing.h"
 #include "hooks.h"
+#include "host_support.h"
 #include "init_binary.h"
 #include "namespaces.h"
 #include "oci_config.h"
@@ -115,6 +116,12 @@ Status Container::Impl::load() {
 
   if (!config.process) return Error("config.json: .process: missing");
   if (config.process->args.empty()) return Error("config.json: .process.args: empty");
+  if (auto supported = oci::check_host_support(config); !supported.ok()) return supported;
+  if (config.process->terminal) {
+    return Error(
+        "config.json: .process.terminal: launch gives the container no console yet; set it to "
+        "false (the container then uses launch's stdio)");
+  }
   std::string root = config.root.path.empty() ? std::string("rootfs") : config.root.path;
   if (root[0] != '/') root = *bundle + "/" + root;
   if (::stat(root.c_str(), &st) != 0) return Error::from_errno("root.path " + root);

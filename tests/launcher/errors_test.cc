@@ -59,6 +59,21 @@ TEST(Errors, MissingRootfs) {
                  "root.path " + bundle.dir() + "/no-such-rootfs: No such file or directory");
 }
 
+TEST(Errors, TerminalIsRefusedNotIgnored) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["process"]["terminal"] = true;
+  expect_failure(bundle, "config.json: .process.terminal: launch gives the container no console");
+}
+
+TEST(Errors, FieldTheHostCannotHonour) {
+  HUSK_E2E_REQUIRE_ROOT();
+  if (::access("/sys/fs/selinux/enforce", F_OK) == 0) GTEST_SKIP() << "this host has SELinux";
+  Bundle bundle;
+  bundle.config()["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0";
+  expect_failure(bundle, "config.json: .process.selinuxLabel: ");
+}
+
 TEST(Errors, MissingMountSource) {
   HUSK_E2E_REQUIRE_ROOT();
   Bundle bundle;
