@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "json_text.h"
 
 namespace spdlog {
 class logger;
@@ -37,8 +38,5 @@ class Log {
   bool debug_ = false;
   mutable std::shared_ptr<spdlog::logger> logger_;
 };
-
-// `text` as the inside of a JSON string literal (no surrounding quotes).
-std::string json_escape(std::string_view text);
 
 }  // namespace husk::launch

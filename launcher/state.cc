@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "logging.h"
+#include "json_text.h"
 #include "text_file.h"
 #include "unique_fd.h"
 
@@ -14,8 +14,6 @@ namespace husk::launch {
 namespace {
 
 constexpr std::string_view kStateFile = "state.json";
-
-std::string quoted(std::string_view text) { return "\"" + json_escape(text) + "\""; }
 
 }  // namespace
 
@@ -34,17 +32,18 @@ std::string_view status_name(ContainerStatus status) {
 }
 
 std::string state_json(const State& state) {
-  std::string out = "{\"ociVersion\":" + quoted(state.oci_version) + ",\"id\":" + quoted(state.id) +
-                    ",\"status\":" + quoted(status_name(state.status));
+  std::string out = "{\"ociVersion\":" + json_quote(state.oci_version) +
+                    ",\"id\":" + json_quote(state.id) +
+                    ",\"status\":" + json_quote(status_name(state.status));
   if (state.pid > 0) out += ",\"pid\":" + std::to_string(state.pid);
-  out += ",\"bundle\":" + quoted(state.bundle);
+  out += ",\"bundle\":" + json_quote(state.bundle);
   if (!state.annotations.empty()) {
     out += ",\"annotations\":{";
     bool first = true;
     for (const auto& [key, value] : state.annotations) {
       if (!first) out += ',';
       first = false;
-      out += quoted(key) + ":" + quoted(value);
+      out += json_quote(key) + ":" + json_quote(value);
     }
     out += '}';
   }

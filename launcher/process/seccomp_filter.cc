@@ -18,6 +18,7 @@
 #include <set>
 
 #include "fd_passing.h"
+#include "json_text.h"
 #include "names.h"
 
 namespace husk::process {
@@ -81,38 +82,6 @@ Result<std::vector<sock_filter>> export_program(scmp_filter_ctx ctx) {
   if (pread(fd.get(), program.data(), bytes, 0) != static_cast<ssize_t>(bytes))
     return Error::from_errno("reading the exported filter");
   return program;
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          (void)std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 // Adds the rules of one syscalls[] entry.
@@ -272,7 +241,7 @@ ApplyFailure load_seccomp(const CompiledSeccomp& seccomp, int listener_sink) {
 std::string container_process_state(std::string_view state_json, pid_t pid,
                                     std::string_view metadata) {
   return "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],\"pid\":" + std::to_string(pid) +
-         ",\"metadata\":" + json_string(metadata) + ",\"state\":" + std::string(state_json) + "}";
+         ",\"metadata\":" + json_quote(metadata) + ",\"state\":" + std::string(state_json) + "}";
 }
 
 Status send_to_seccomp_agent(const CompiledSeccomp& seccomp, int listener_fd, pid_t pid,
