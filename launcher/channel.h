@@ -53,6 +53,7 @@ enum class ChildEvent : uint8_t {
   kNamespaces,   // joined and unshared: write the id maps, add me to the cgroup
   kForChildren,  // unshared pid / time for my child: write the time offsets
   kForked,       // the container's process is `pid` (the sender exits)
+  kMounted,      // mounts in place, before pivot_root: run prestart and createRuntime hooks
   kReady,        // set up; waiting for start
   kFailed,
 };

@@ -148,11 +148,18 @@ void Child::set_up_container(const std::string& state) {
   if (!config.domainname.empty() &&
       ::setdomainname(config.domainname.data(), config.domainname.size()) != 0)
     fail(ChildStage::kHostname, errno, "domainname " + config.domainname);
-  check(ChildStage::kHooks,
-        process::run_hooks(config.hooks.create_container, "createContainer", state));
   check(process::apply_process_early(*plan_.process));
   phases_[kPhaseNamespaces] = realtime_ns();
-  check(ChildStage::kRootfs, rootfs::prepare_rootfs(config, plan_.rootfs));
+  // The spec's order: the mounts, then the runtime's prestart and createRuntime hooks (in the
+  // parent), then createContainer here in the container's namespaces, then pivot_root.
+  auto before_pivot = [&]() -> Status {
+    send(ChildEvent::kMounted);
+    wait_go(nullptr);
+    check(ChildStage::kHooks,
+          process::run_hooks(config.hooks.create_container, "createContainer", state));
+    return Status();
+  };
+  check(ChildStage::kRootfs, rootfs::prepare_rootfs(config, plan_.rootfs, before_pivot));
   phases_[kPhaseRootfs] = realtime_ns();
   check(process::apply_sysctls(plan_.process->sysctls));
   check(ChildStage::kRootfs, rootfs::finalize_rootfs(config, plan_.rootfs));

@@ -134,7 +134,8 @@ Result<UniqueFd> open_current_root() {
 
 }  // namespace
 
-Status prepare_rootfs(const oci::Config& config, const Options& options) {
+Status prepare_rootfs(const oci::Config& config, const Options& options,
+                      const std::function<Status()>& before_pivot) {
   auto planned = plan_rootfs(config, options);
   if (!planned.ok()) return std::move(planned).error();
   const RootfsPlan& plan = *planned;
@@ -159,6 +160,7 @@ Status prepare_rootfs(const oci::Config& config, const Options& options) {
     }
   }
   if (plan.setup_dev) HUSK_TRY(create_devices(root->get(), plan));
+  if (before_pivot) HUSK_TRY(before_pivot());
   HUSK_TRY_CTX(enter_root(root->get(), options.no_pivot, plan.root_propagation),
                options.no_pivot ? "chroot" : "pivot_root");
   return {};

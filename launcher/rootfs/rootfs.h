@@ -4,14 +4,16 @@
 //
 // Order, as the runtime spec and runc do it:
 //   prepare_rootfs:  "/" made rslave (or linux.rootfsPropagation), root.path bound onto itself,
-//                    mounts[] in order, default devices and linux.devices, then pivot_root
-//                    (or MS_MOVE + chroot with no_pivot); ends with cwd "/" in the new root.
+//                    mounts[] in order, default devices and linux.devices, then `before_pivot`
+//                    (the createRuntime and createContainer hooks), then pivot_root (or MS_MOVE
+//                    + chroot with no_pivot); ends with cwd "/" in the new root.
 //   (the runtime writes linux.sysctl, sets up /dev/console, ... here)
 //   finalize_rootfs: readonlyPaths, maskedPaths, root.readonly.
 // Every mount destination and device path is resolved inside the rootfs (openat2 with
 // RESOLVE_IN_ROOT) and mounted onto the resolved fd, so no symlink in the image leads outside.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "error.h"
@@ -29,7 +31,10 @@ struct Options {
 };
 
 // Everything up to and including pivot_root; the process ends in the new root, cwd "/".
-Status prepare_rootfs(const oci::Config& config, const Options& options);
+// `before_pivot`, when given, runs once the mounts and devices are in place, before pivot_root;
+// its error stops the set-up.
+Status prepare_rootfs(const oci::Config& config, const Options& options,
+                      const std::function<Status()>& before_pivot = {});
 
 // After pivot_root (and after the runtime wrote linux.sysctl): linux.readonlyPaths,
 // linux.maskedPaths, then root.readonly.

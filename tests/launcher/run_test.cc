@@ -153,6 +153,30 @@ TEST(Run, HooksRunInOrderWithTheState) {
   EXPECT_EQ(bundle.leftovers(), "");
 }
 
+// createRuntime (in the runtime's namespaces) and createContainer (in the container's) run once
+// the mounts are in place and before pivot_root: both find the container's /proc mounted at
+// <rootfs>/proc. Before the mounts, or after pivot_root (where it is /proc), neither would.
+TEST(Run, CreateHooksRunAfterTheMountsAndBeforePivotRoot) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  const std::string log = bundle.dir() + "/hooks.log";
+  const std::string proc_mount = " " + bundle.rootfs() + "/proc ";
+  const std::string runtime_script =
+      "pid=$(sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p'); echo createRuntime $(grep -c '" +
+      proc_mount + "' /proc/$pid/mountinfo) >> " + log;
+  const std::string container_script =
+      "echo createContainer $(grep -c '" + proc_mount + "' /proc/self/mountinfo) >> " + log;
+  bundle.config()["hooks"]["createRuntime"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", runtime_script}}}};
+  bundle.config()["hooks"]["createContainer"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", container_script}}}};
+  bundle.shell("true");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(read_text(log), "createRuntime 1\ncreateContainer 1\n");
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
 TEST(Run, SpecWritesAConfigOnce) {
   Bundle bundle;
   RunResult result = Bundle::run_launch({"spec", "--bundle", bundle.dir()});
