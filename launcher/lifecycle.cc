@@ -273,10 +273,12 @@ Status Container::Impl::handshake() {
   state.pid = child;
   pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
   HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
-  HUSK_TRY(expect(ChildEvent::kMounted));
-  HUSK_TRY(run_hooks(config.hooks.prestart, "prestart", ContainerStatus::kCreating));
-  HUSK_TRY(run_hooks(config.hooks.create_runtime, "createRuntime", ContainerStatus::kCreating));
-  HUSK_TRY(Channel::send_go(channel.get(), ""));
+  if (pauses_before_pivot(config.hooks)) {
+    HUSK_TRY(expect(ChildEvent::kMounted));
+    HUSK_TRY(run_hooks(config.hooks.prestart, "prestart", ContainerStatus::kCreating));
+    HUSK_TRY(run_hooks(config.hooks.create_runtime, "createRuntime", ContainerStatus::kCreating));
+    HUSK_TRY(Channel::send_go(channel.get(), ""));
+  }
   if (overlap_cgroup)  // the child waits for start, after kReady, before it execs
     HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
   auto ready = expect(ChildEvent::kReady);

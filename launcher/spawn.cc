@@ -159,7 +159,10 @@ void Child::set_up_container(const std::string& state) {
           process::run_hooks(config.hooks.create_container, "createContainer", state));
     return Status();
   };
-  check(ChildStage::kRootfs, rootfs::prepare_rootfs(config, plan_.rootfs, before_pivot));
+  check(ChildStage::kRootfs,
+        rootfs::prepare_rootfs(
+            config, plan_.rootfs,
+            pauses_before_pivot(config.hooks) ? before_pivot : std::function<Status()>()));
   phases_[kPhaseRootfs] = realtime_ns();
   check(process::apply_sysctls(plan_.process->sysctls));
   check(ChildStage::kRootfs, rootfs::finalize_rootfs(config, plan_.rootfs));

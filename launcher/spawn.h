@@ -48,6 +48,13 @@ struct ChildPlan {
 // Clones the child; returns its pid (in launch's pid namespace). The child runs the plan.
 Result<pid_t> spawn_child(const ChildPlan& plan);
 
+// Whether the child stops between its mounts and pivot_root (ChildEvent::kMounted) for the
+// prestart, createRuntime and createContainer hooks. Without them it goes straight on.
+inline bool pauses_before_pivot(const oci::Hooks& hooks) {
+  return !hooks.prestart.empty() || !hooks.create_runtime.empty() ||
+         !hooks.create_container.empty();
+}
+
 // The file process.args[0] names: itself when it holds a '/', else the first executable match in
 // the PATH of `env` (the default PATH without one). Resolved in the current root. 0 or errno.
 int resolve_executable(const std::string& name, const std::vector<std::string>& env,
