@@ -126,6 +126,10 @@ Status Container::Impl::load() {
   if (root[0] != '/') root = *bundle + "/" + root;
   if (::stat(root.c_str(), &st) != 0) return Error::from_errno("root.path " + root);
   if (!S_ISDIR(st.st_mode)) return Error("root.path " + root + ": not a directory", ENOTDIR);
+  // A rootfs reached through a symlink is mounted where the link leads, as runc does.
+  char resolved[PATH_MAX];
+  if (::realpath(root.c_str(), resolved) == nullptr) return Error::from_errno("root.path " + root);
+  config.root.path = resolved;
 
   state.oci_version = config.oci_version;
   state.id = options.id.empty() ? derived_id(*bundle) : options.id;
@@ -355,11 +359,14 @@ Status Container::start() {
   HUSK_TRY(Channel::send_go(c.channel.get(), c.state_text(ContainerStatus::kCreated)));
   if (c.listener) {
     auto fd = process::receive_fd(c.listener.get());
-    if (fd.ok()) {
-      HUSK_TRY_CTX(process::send_to_seccomp_agent(*c.prepared->seccomp, fd->get(), c.child,
-                                                  c.state_text(ContainerStatus::kCreated)),
-                   "linux.seccomp.listenerPath");
+    if (!fd.ok()) {
+      // A child that failed before loading its filter says why on the channel.
+      auto received = Channel::receive(c.channel.get());
+      if (received.ok() && !received->eof) return c.child_failed(received->message);
+      return std::move(fd).error().context("linux.seccomp: the SCMP_ACT_NOTIFY listener");
     }
+    HUSK_TRY(process::send_to_seccomp_agent(*c.prepared->seccomp, fd->get(), c.child,
+                                            c.state_text(ContainerStatus::kCreated)));
   }
   // End-of-file: the exec closed the child's end.
   auto received = Channel::receive(c.channel.get());

@@ -14,6 +14,7 @@
 
 #include "channel.h"
 #include "hooks.h"
+#include "image_user.h"
 #include "sysctl.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -187,12 +188,19 @@ void Child::exec(const std::string& state) {
   std::vector<char*> argv;
   for (const std::string& arg : plan_.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  // As runc and crun: HOME and the supplementary groups from the image's own user database.
+  const process::ImageUser user = process::read_image_user(plan_.process->credentials.uid);
+  std::string home = "HOME=" + user.home;
   std::vector<char*> envp;
-  for (const std::string& var : plan_.env) envp.push_back(const_cast<char*>(var.c_str()));
+  for (const std::string& var : plan_.env) {
+    if (var.rfind("HOME=", 0) == 0) home.clear();
+    envp.push_back(const_cast<char*>(var.c_str()));
+  }
+  if (!home.empty()) envp.push_back(home.data());
   envp.push_back(nullptr);
   (void)state;
 
-  check(process::apply_process_final(*plan_.process, plan_.listener_sink));
+  check(process::apply_process_final(*plan_.process, plan_.listener_sink, user.groups));
   // Credentials changes cleared the parent-death signal.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);

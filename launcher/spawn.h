@@ -10,7 +10,8 @@
 //   rootfs: mounts, pivot_root; sysctls; read-only and masked paths
 //   chdir(process.cwd), checked to be inside the new root; every fd above the preserved ones
 //   close-on-exec                              -> kReady, then wait for start
-//   startContainer hooks, the process's final set-up (credentials, capabilities, seccomp),
+//   startContainer hooks, HOME and the groups from the image's /etc/passwd and /etc/group,
+//   the process's final set-up (credentials, capabilities, seccomp),
 //   the signal mask restored, execveat(husk's sealed memfd) or execve(process.args)
 //
 // The child never prints and never returns: a failure is a kFailed message, then _exit(1).

@@ -1,7 +1,7 @@
 // ApplyFailure: what a failed apply step in the container's child reports, as plain data.
-// The child after clone never prints and never allocates: an apply step returns one of these,
-// the child writes it to the parent over its error pipe as raw bytes (it is trivially
-// copyable), and the parent turns it into one line with describe_failure() (process_setup.h).
+// The child after clone never prints: an apply step returns one of these, the child writes it
+// to the parent over its error pipe as raw bytes (it is trivially copyable), and the parent
+// turns it into one line with describe_failure() (process_setup.h).
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -40,11 +41,15 @@ Result<Credentials> prepare_credentials(const oci::User& user) {
   return credentials;
 }
 
-ApplyFailure apply_credentials(const Credentials& credentials) {
-  const auto& gids = credentials.additional_gids;
+ApplyFailure apply_credentials(const Credentials& credentials,
+                               std::span<const gid_t> image_groups) {
+  std::vector<gid_t> gids = credentials.additional_gids;
+  for (gid_t gid : image_groups) {
+    if (std::find(gids.begin(), gids.end(), gid) == gids.end()) gids.push_back(gid);
+  }
   if (setgroups(gids.size(), gids.data()) != 0) {
     const int error = errno;
-    if (!(gids.empty() && error == EPERM && setgroups_denied()))
+    if (!(credentials.additional_gids.empty() && error == EPERM && setgroups_denied()))
       return {Stage::kSetgroups, 0, error};
   }
   if (setresgid(credentials.gid, credentials.gid, credentials.gid) != 0)

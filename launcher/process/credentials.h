@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <span>
 #include <vector>
 
 #include "apply_failure.h"
@@ -20,10 +21,12 @@ struct Credentials {
 // Plain copy of process.user; an umask above 0777 is an error naming .process.user.umask.
 Result<Credentials> prepare_credentials(const oci::User& user);
 
-// setgroups(additionalGids), setresgid(gid), setresuid(uid), umask, in that order. In a user
-// namespace whose /proc/self/setgroups says "deny", an empty additionalGids skips setgroups
-// (a non-empty one fails with the kernel's EPERM). Capabilities survive setresuid only with
-// PR_SET_KEEPCAPS set first: see process_setup.h for the order.
-ApplyFailure apply_credentials(const Credentials& credentials);
+// setgroups(additionalGids plus `image_groups`, the groups the image's /etc/group gives the
+// user: image_user.h), setresgid(gid), setresuid(uid), umask, in that order. In a user
+// namespace whose /proc/self/setgroups says "deny", an empty additionalGids skips setgroups and
+// the image's groups with it (a non-empty one fails with the kernel's EPERM). Capabilities
+// survive setresuid only with PR_SET_KEEPCAPS set first: see process_setup.h for the order.
+ApplyFailure apply_credentials(const Credentials& credentials,
+                               std::span<const gid_t> image_groups = {});
 
 }  // namespace husk::process

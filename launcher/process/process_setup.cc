@@ -78,14 +78,15 @@ ApplyFailure apply_process_early(const PreparedProcess& prepared) {
   return ApplyFailure::none();
 }
 
-ApplyFailure apply_process_final(const PreparedProcess& prepared, int listener_sink) {
+ApplyFailure apply_process_final(const PreparedProcess& prepared, int listener_sink,
+                                 std::span<const gid_t> image_groups) {
   const bool nnp = prepared.no_new_privileges;
   if (prepared.seccomp && !nnp) HUSK_APPLY(load_seccomp(*prepared.seccomp, listener_sink));
   if (prepared.capabilities) {
     HUSK_APPLY(drop_bounding_set(*prepared.capabilities));
     HUSK_APPLY(set_keepcaps(true));
   }
-  HUSK_APPLY(apply_credentials(prepared.credentials));
+  HUSK_APPLY(apply_credentials(prepared.credentials, image_groups));
   if (prepared.capabilities) {
     HUSK_APPLY(set_keepcaps(false));
     HUSK_APPLY(apply_capability_sets(*prepared.capabilities));

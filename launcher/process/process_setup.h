@@ -2,10 +2,10 @@
 //
 //   // parent, before clone: may allocate, may fail with a config error naming the JSON path
 //   auto prepared = process::prepare_process(config);
-//   // child, after clone (no allocation, no output; failures are plain ApplyFailure data):
+//   // child, after clone (no output; failures are plain ApplyFailure data):
 //   apply_process_early(*prepared)        // before pivot_root: needs a /proc
 //   apply_sysctls(prepared->sysctls)      // once the container's /proc is mounted
-//   apply_process_final(*prepared, sink)  // last, just before execve
+//   apply_process_final(*prepared, sink, image_groups)  // last, just before execve
 //   // parent, for a failure the child sent back:
 //   describe_failure(*prepared, failure).text()
 //     -> "process.rlimits[0]: RLIMIT_NOFILE: setrlimit 30000/30000: Operation not permitted"
@@ -26,6 +26,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "apply_failure.h"
@@ -62,8 +63,10 @@ Result<PreparedProcess> prepare_process(const oci::Config& config);
 ApplyFailure apply_process_early(const PreparedProcess& prepared);
 
 // The final steps, ending just before execve. `listener_sink` is a unix socket to the parent
-// for the SCMP_ACT_NOTIFY listener fd (-1 when the profile has no NOTIFY action).
-ApplyFailure apply_process_final(const PreparedProcess& prepared, int listener_sink);
+// for the SCMP_ACT_NOTIFY listener fd (-1 when the profile has no NOTIFY action);
+// `image_groups` are the user's groups in the image's /etc/group (image_user.h).
+ApplyFailure apply_process_final(const PreparedProcess& prepared, int listener_sink,
+                                 std::span<const gid_t> image_groups = {});
 
 // The early steps, the sysctls, then the final steps.
 ApplyFailure apply_process(const PreparedProcess& prepared, int listener_sink);

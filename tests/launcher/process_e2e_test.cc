@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -91,6 +92,36 @@ TEST(ProcessE2e, UserGroupsUmaskAndRlimits) {
   EXPECT_EQ(status_value(result.out, "CapEff"), "0000000000000000");
   EXPECT_EQ(status_value(result.out, "CapPrm"), "0000000000000000");
   EXPECT_EQ(status_value(result.out, "CapBnd"), kDefaultCaps);
+}
+
+// As runc and crun: HOME (when process.env has none) and the supplementary groups come from
+// the image's /etc/passwd and /etc/group, looked up by process.user.uid.
+TEST(ProcessE2e, HomeAndGroupsComeFromTheImagesUserDatabase) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  std::ofstream(bundle.rootfs() + "/etc/passwd")
+      << "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\n";
+  std::ofstream(bundle.rootfs() + "/etc/group")
+      << "root:x:0:\nwheel:x:10:root,app\naudio:x:29:app\napp:x:1000:\nother:x:40:root\n";
+  bundle.config()["process"]["user"] = {{"uid", 1000}, {"gid", 1000}, {"additionalGids", {29, 30}}};
+  bundle.shell("cat /proc/self/status; echo home=$HOME");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(status_value(result.out, "Groups"), "10 29 30 ");
+  EXPECT_NE(result.out.find("home=/home/app\n"), std::string::npos) << result.out;
+
+  // A HOME of the config's own wins; a uid with no entry gets "/" and no image groups.
+  bundle.config()["process"]["env"].push_back("HOME=/srv");
+  result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("home=/srv\n"), std::string::npos) << result.out;
+  bundle.config()["process"]["env"].erase(bundle.config()["process"]["env"].size() - 1);
+  bundle.config()["process"]["user"] = {{"uid", 4242}, {"gid", 4242}};
+  result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(status_value(result.out, "Groups"), "");
+  EXPECT_NE(result.out.find("home=/\n"), std::string::npos) << result.out;
+  EXPECT_EQ(bundle.leftovers(), "");
 }
 
 TEST(ProcessE2e, NoNewPrivilegesHoldsAgainstASetuidBinary) {
@@ -342,6 +373,26 @@ TEST(ProcessE2e, FailuresAreOneLineAndLeaveNothing) {
     RunResult result = bundle.run();
     EXPECT_NE(result.exit_code, 0);
     EXPECT_NE(result.err.find(".process.capabilities.bounding[3]"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(bundle.leftovers(), "");
+  }
+  {
+    // Nobody listens at listenerPath: the container must not run without its agent.
+    Bundle bundle;
+    const std::string socket_path = bundle.dir() + "/nobody.sock";
+    bundle.config()["linux"]["seccomp"] = {
+        {"defaultAction", "SCMP_ACT_ALLOW"},
+        {"listenerPath", socket_path},
+        {"syscalls", {{{"names", {"mkdir"}}, {"action", "SCMP_ACT_NOTIFY"}}}}};
+    bundle.shell("echo ran");
+    RunResult result = bundle.run();
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_EQ(result.out, "");
+    EXPECT_NE(result.err.find("linux.seccomp.listenerPath " + socket_path +
+                              ": connect: No such file or directory"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("listenerPath: linux.seccomp.listenerPath"), std::string::npos)
         << result.err;
     EXPECT_EQ(bundle.leftovers(), "");
   }

@@ -31,6 +31,19 @@ TEST(Run, StdioIsTheCallers) {
   EXPECT_EQ(result.err, "to-stderr\n");
 }
 
+TEST(Run, RootPathThroughASymlink) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  ASSERT_EQ(::symlink("rootfs", (bundle.dir() + "/current").c_str()), 0);
+  bundle.config()["root"]["path"] = "current";
+  bundle.shell("echo inside; ls /");
+  RunResult result = bundle.run();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out.rfind("inside\n", 0), 0u) << result.out;
+  EXPECT_NE(result.out.find("proc"), std::string::npos) << result.out;
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
 TEST(Run, HuskIsPid1AndTheProcessItsChild) {
   HUSK_E2E_REQUIRE_ROOT();
   Bundle bundle;
