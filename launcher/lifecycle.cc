@@ -367,6 +367,8 @@ Status Container::start() {
     }
     HUSK_TRY(process::send_to_seccomp_agent(*c.prepared->seccomp, fd->get(), c.child,
                                             c.state_text(ContainerStatus::kCreated)));
+    if (::write(c.listener.get(), "1", 1) != 1)
+      return Error::from_errno("linux.seccomp: telling the container its agent has the listener");
   }
   // End-of-file: the exec closed the child's end.
   auto received = Channel::receive(c.channel.get());

@@ -376,6 +376,7 @@ TEST_F(Apply, SeccompNotifyHandsTheListenerToTheAgent) {
         Status sent = send_to_seccomp_agent(*prepared.seccomp, listener->get(), pid,
                                             R"({"ociVersion":"1.2.0","id":"probe"})");
         ASSERT_TRUE(sent.ok()) << sent.error().text();
+        ASSERT_EQ(write(runtime_end.get(), "1", 1), 1);  // the child waits for this
         // The agent's part: accept, take the fd, answer one notification.
         UniqueFd connection(accept4(agent.get(), nullptr, nullptr, SOCK_CLOEXEC));
         ASSERT_TRUE(connection.valid());

@@ -234,6 +234,12 @@ ApplyFailure load_seccomp(const CompiledSeccomp& seccomp, int listener_sink) {
     if (listener_sink < 0) return {Stage::kSeccompListener, 0, EBADF};
     if (int error = send_fd(listener_sink, listener.get()); error != 0)
       return {Stage::kSeccompListener, 0, error};
+    // Nothing runs under the filter before its agent holds the listener.
+    char delivered = 0;
+    ssize_t n = 0;
+    do n = read(listener_sink, &delivered, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) return {Stage::kSeccompListener, 0, n < 0 ? errno : ECONNABORTED};
   }
   return ApplyFailure::none();
 }

@@ -13,7 +13,9 @@
 // SCMP_ACT_NOTIFY: the filter is loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER. The child sends
 // the listener fd to the parent over a unix socket (send_fd, fd_passing.h) right after loading; the
 // parent then calls send_to_seccomp_agent(), which connects to listenerPath and sends the
-// ContainerProcessState JSON with the fd (SCM_RIGHTS). A notified syscall blocks until the
+// ContainerProcessState JSON with the fd (SCM_RIGHTS), and answers the child with one byte once
+// the agent has it (the child goes on only then: read and write must stay allowed, as the
+// channel to the parent needs them anyway). A notified syscall blocks until the
 // agent answers, so the profile must not notify sendmsg/close or anything the rest of the
 // set-up calls.
 #pragma once
@@ -54,8 +56,8 @@ std::optional<unsigned int> seccomp_flag_from_name(std::string_view name);  // S
 Result<CompiledSeccomp> compile_seccomp(const oci::Seccomp& seccomp);
 
 // seccomp(SECCOMP_SET_MODE_FILTER) of the program (needs no_new_privs or CAP_SYS_ADMIN). With
-// new_listener, sends the listener fd over `listener_sink` (a unix socket to the parent) and
-// closes it. No allocation.
+// new_listener, sends the listener fd over `listener_sink` (a unix socket to the parent), closes
+// it and waits for the parent's one byte saying the agent has it. No allocation.
 ApplyFailure load_seccomp(const CompiledSeccomp& seccomp, int listener_sink);
 
 // The spec's ContainerProcessState: {"ociVersion", "fds":["seccompFd"], "pid", "metadata",
