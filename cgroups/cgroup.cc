@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "cgroups.h"
@@ -13,6 +12,7 @@
 #include "fs.h"
 #include "plan.h"
 #include "stats.h"
+#include "text.h"
 
 namespace husk::cgroups {
 namespace {
@@ -26,8 +26,7 @@ std::string trim(std::string text) {
 
 std::set<std::string> words(const std::string& text) {
   std::set<std::string> result;
-  std::istringstream in(text);
-  for (std::string word; in >> word;) result.insert(word);
+  for (std::string_view word : split_words(text)) result.emplace(word);
   return result;
 }
 

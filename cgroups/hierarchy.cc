@@ -2,10 +2,9 @@
 #include <linux/magic.h>
 #include <sys/statfs.h>
 
-#include <sstream>
-
 #include "cgroups.h"
 #include "fs.h"
+#include "text.h"
 
 namespace husk::cgroups {
 namespace {
@@ -79,8 +78,7 @@ Result<Hierarchy> describe(std::string_view root, Layout layout,
     auto controllers = fs::read_file(fs::join(h.unified, "cgroup.controllers"));
     if (!controllers.ok())
       return std::move(controllers).error().context("describing the cgroup tree");
-    std::istringstream words(*controllers);
-    for (std::string word; words >> word;) h.v2_controllers.insert(word);
+    for (std::string_view word : split_words(*controllers)) h.v2_controllers.emplace(word);
   }
   auto self = parse_proc_self_cgroup(proc_self_cgroup);
   if (!self.ok()) return std::move(self).error();

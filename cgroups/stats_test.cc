@@ -1,4 +1,5 @@
 #include "stats.h"
+#include "text.h"
 
 #include <gtest/gtest.h>
 
@@ -40,6 +41,16 @@ TEST(StatsTest, Blkio) {
   EXPECT_EQ(devices[0].write_bytes, 512u);
   EXPECT_EQ(devices[0].read_ios, 2u);
   EXPECT_EQ(devices[0].write_ios, 1u);
+}
+
+TEST(Text, WordsAndLines) {
+  using Views = std::vector<std::string_view>;
+  EXPECT_EQ(split_words("  cpu\tio  memory\n\npids\n"), (Views{"cpu", "io", "memory", "pids"}));
+  EXPECT_EQ(split_words(" \n\t "), Views{});
+  EXPECT_EQ(split_lines("8:0 rbytes=1\n\n8:16 wbytes=2"),
+            (Views{"8:0 rbytes=1", "", "8:16 wbytes=2"}));
+  EXPECT_EQ(split_lines("one\n"), Views{"one"});
+  EXPECT_EQ(split_lines(""), Views{});
 }
 
 }  // namespace
