@@ -99,6 +99,40 @@ TEST_F(Terminal, CtrlCReachesTheForegroundJob) {
   EXPECT_EQ(finish(launch).exit_code, 42);
 }
 
+// A signal sent to launch (not typed) still goes to the container: husk passes it on.
+TEST_F(Terminal, SignalsToLaunchAreForwarded) {
+  Running launch = start("echo ready; sleep 30");
+  ASSERT_TRUE(pty_.read("ready")) << pty_.text();
+  launch.signal(SIGTERM);
+  EXPECT_EQ(finish(launch).exit_code, 128 + SIGTERM);
+}
+
+// Without husk, process.args leads the session: `read` works as the foreground job too.
+TEST_F(Terminal, WithoutInitTheProcessLeadsTheSession) {
+  Running launch =
+      start("echo sid $(cut -d' ' -f6 /proc/1/stat); read x; echo got $x", {"--no-init"});
+  ASSERT_TRUE(pty_.read("sid ")) << pty_.text();
+  ASSERT_TRUE(pty_.type("line\r"));
+  EXPECT_TRUE(pty_.read("got line")) << pty_.text();
+  EXPECT_EQ(finish(launch).exit_code, 0);
+  EXPECT_NE(pty_.text().find("sid 1\r\n"), std::string::npos) << pty_.text();
+}
+
+// In a user namespace, as a non-root user: the terminal (and /dev/console) belongs to that user.
+TEST_F(Terminal, UserNamespaceAndAnUnprivilegedUser) {
+  bundle_.set_namespace("user");
+  bundle_.config()["linux"]["uidMappings"] = {
+      {{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  bundle_.config()["linux"]["gidMappings"] = {
+      {{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  bundle_.config()["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  Running launch =
+      start("echo owner $(stat -c %u /dev/console) $(stat -L -c %u /proc/self/fd/0); tty");
+  ASSERT_TRUE(pty_.read("/dev/pts/0")) << pty_.text();
+  EXPECT_EQ(finish(launch).exit_code, 0);
+  EXPECT_NE(pty_.text().find("owner 1000 1000"), std::string::npos) << pty_.text();
+}
+
 TEST_F(Terminal, ConsoleSizeIsHonoured) {
   pty_.set_size(40, 120);
   bundle_.config()["process"]["consoleSize"] = {{"height", 33}, {"width", 101}};
