@@ -2,19 +2,22 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 
 #include "console.h"
 
 namespace husk::launch {
 namespace {
 
-// After the container exits: how long the master may stay silent before launch stops draining
-// it (a process outside a pid namespace may still hold the slave).
+// After the container exits: how long the master may stay silent, and how long in all launch
+// drains it (a process outside a pid namespace may still hold the slave and write on).
 constexpr int kDrainQuietMs = 200;
+constexpr int64_t kDrainMaxNs = 1'000'000'000;
 
 // Bytes read from one side, waiting to be written to the other. At most one pipe buffer's
 // worth, so that a write after POLLOUT does not block on a pipe.
@@ -59,6 +62,12 @@ struct Buffer {
   }
 };
 
+int64_t monotonic_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 bool would_block(ssize_t n) { return n < 0 && (errno == EAGAIN || errno == EINTR); }
 
 void copy_window_size(int from, int to) {
@@ -69,7 +78,8 @@ void copy_window_size(int from, int to) {
 
 // What launch relays from the master after the container is gone.
 void drain(int master, int out, Buffer& to_out, bool out_open) {
-  for (;;) {
+  const int64_t deadline = monotonic_ns() + kDrainMaxNs;
+  while (monotonic_ns() < deadline) {
     if (out_open && !to_out.empty()) out_open = to_out.flush_all(out);
     to_out.clear();
     pollfd p{master, POLLIN, 0};

@@ -9,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 
 #include "bundle.h"
@@ -158,6 +159,19 @@ TEST_F(Terminal, OutputWrittenJustBeforeExitIsNotLost) {
   Running launch = start("seq 1 20000; echo the-end");
   EXPECT_TRUE(pty_.read("20000\r\nthe-end", 10000)) << pty_.text().size();
   EXPECT_EQ(finish(launch).exit_code, 0);
+}
+
+// Without a pid namespace or husk, a process left behind keeps writing to the terminal: launch
+// stops draining it after a bound, and removes it with the cgroup.
+TEST_F(Terminal, ALeftoverWriterDoesNotHoldLaunch) {
+  bundle_.remove_namespace("pid");
+  // The writer ignores the SIGHUP it gets when the session leader exits.
+  Running launch = start(
+      "(trap '' HUP; while :; do echo bg; sleep 0.05; done) & echo fg-done; exit 6", {"--no-init"});
+  ASSERT_TRUE(pty_.read("fg-done")) << pty_.text();
+  auto begin = std::chrono::steady_clock::now();
+  EXPECT_EQ(finish(launch).exit_code, 6);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(3));
 }
 
 // Without a terminal on launch's side: stdin at end-of-file does not stop the container.
