@@ -91,6 +91,25 @@ TEST_F(Terminal, ForegroundJobReadsWhatIsTypedAndLaunchTerminalIsRestored) {
   EXPECT_EQ(std::memcmp(after.c_cc, before.c_cc, sizeof before.c_cc), 0);
 }
 
+// A failure once launch's terminal is raw (a startContainer hook fails): one line, the
+// terminal as it was, nothing left.
+TEST_F(Terminal, FailureAfterRawModeRestoresTheTerminal) {
+  termios before{};
+  ASSERT_EQ(tcgetattr(pty_.slave(), &before), 0);
+  bundle_.config()["hooks"]["startContainer"] = {{{"path", "/bin/false"}}};
+  Running launch = start("echo never");
+  RunResult result = launch.wait();
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("startContainer"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find('\n'), result.err.size() - 1) << "not one line: " << result.err;
+  EXPECT_EQ(bundle_.leftovers(), "");
+  termios after{};
+  ASSERT_EQ(tcgetattr(pty_.slave(), &after), 0);
+  EXPECT_EQ(after.c_lflag, before.c_lflag);
+  EXPECT_EQ(after.c_oflag, before.c_oflag);
+  EXPECT_EQ(pty_.text().find("never"), std::string::npos);
+}
+
 TEST_F(Terminal, CtrlCReachesTheForegroundJob) {
   Running launch =
       start("trap 'echo trapped; exit 42' INT; echo ready; while :; do sleep 0.1; done");
