@@ -110,6 +110,23 @@ TEST_F(Terminal, FailureAfterRawModeRestoresTheTerminal) {
   EXPECT_EQ(pty_.text().find("never"), std::string::npos);
 }
 
+// The config `launch spec` writes (terminal: true, as runc's) runs interactively as it is.
+TEST_F(Terminal, SpecConfigRunsInteractively) {
+  ::unlink((bundle_.dir() + "/config.json").c_str());
+  RunResult spec = Bundle::run_launch({"spec", "--bundle", bundle_.dir()});
+  ASSERT_EQ(spec.exit_code, 0) << spec.err;
+  nlohmann::json config = nlohmann::json::parse(read_text(bundle_.dir() + "/config.json"));
+  ASSERT_EQ(config["process"]["terminal"], true);
+  config["process"]["env"] = bundle_.config()["process"]["env"];  // finds leftovers
+  config["linux"]["cgroupsPath"] = bundle_.cgroup_name();
+  bundle_.config() = config;
+  Running launch = start("echo ready; read x; echo got $x");
+  ASSERT_TRUE(pty_.read("ready")) << pty_.text();
+  ASSERT_TRUE(pty_.type("spec\r"));
+  EXPECT_TRUE(pty_.read("got spec")) << pty_.text();
+  EXPECT_EQ(finish(launch).exit_code, 0);
+}
+
 TEST_F(Terminal, CtrlCReachesTheForegroundJob) {
   Running launch =
       start("trap 'echo trapped; exit 42' INT; echo ready; while :; do sleep 0.1; done");
