@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <sstream>
 
 #include "bundle.h"
 #include "pty.h"
@@ -57,15 +58,14 @@ TEST_F(Terminal, ContainerSeesATerminalOnItsStdioAndConsole) {
   const std::string& shown = pty_.text();
   EXPECT_NE(shown.find("/dev/pts/0\r\n"), std::string::npos) << shown;
   EXPECT_NE(shown.find("stdio-tty"), std::string::npos) << shown;
-  size_t at = shown.find("console ");
-  ASSERT_NE(at, std::string::npos) << shown;
-  char console[32] = {}, stdin_dev[32] = {};
-  ASSERT_EQ(std::sscanf(shown.c_str() + at, "console %31s stdin %31s", console, stdin_dev), 2);
-  EXPECT_STREQ(console, stdin_dev);
-  EXPECT_EQ(std::string(console).substr(0, 3), "88:");  // 136: a pty slave
-  // husk, PID 1, leads the session (sid 1) whose controlling terminal is that pty.
+  std::istringstream words(shown.substr(shown.find("console ")));
+  std::string label, console, stdin_label, stdin_dev, pid1;
   long sid = 0, tty_nr = 0;
-  ASSERT_EQ(std::sscanf(shown.c_str() + shown.find("pid1 "), "pid1 %ld %ld", &sid, &tty_nr), 2);
+  words >> label >> console >> stdin_label >> stdin_dev >> pid1 >> sid >> tty_nr;
+  ASSERT_EQ(pid1, "pid1") << shown;
+  EXPECT_EQ(console, stdin_dev);
+  EXPECT_EQ(console.substr(0, 3), "88:");  // 136: a pty slave
+  // husk, PID 1, leads the session (sid 1) whose controlling terminal is that pty.
   EXPECT_EQ(sid, 1);
   EXPECT_EQ(tty_nr >> 8, 136);
 }
