@@ -27,6 +27,8 @@ std::string_view stage_name(ChildStage stage) {
       return "running hooks";
     case ChildStage::kRootfs:
       return "setting up the rootfs";
+    case ChildStage::kConsole:
+      return "setting up the console";
     case ChildStage::kProcess:
       return "setting up the process";
     case ChildStage::kCwd:

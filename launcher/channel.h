@@ -31,6 +31,7 @@ enum class ChildStage : uint8_t {
   kHostname,
   kHooks,
   kRootfs,
+  kConsole,
   kProcess,
   kCwd,
   kFds,

@@ -14,6 +14,11 @@ constexpr std::string_view kUsage =
 Runs an OCI bundle in the foreground with husk as the container's PID 1. launch exits with the
 container's status (128+N when it was killed by signal N).
 
+With process.terminal: true the container gets a pseudo-terminal (also its /dev/console) and
+launch relays it to its own stdin and stdout, its terminal in raw mode meanwhile; the size
+comes from process.consoleSize, else from launch's terminal (and follows it on SIGWINCH).
+With --console-socket the terminal goes to the listener on that socket instead.
+
 Global options:
   --root DIR          state directory root (default /run/husk)
   --log FILE          write the log to FILE instead of stderr
@@ -29,6 +34,9 @@ run options:
   --init-path FILE    the husk binary to use
   --preserve-fds N    pass fds 3 .. 3+N-1 into the container
   --pid-file FILE     write the container's PID 1 (host view) to FILE
+  --console-socket PATH
+                      send the terminal's master fd to the AF_UNIX socket PATH (SCM_RIGHTS)
+                      instead of relaying it; needs process.terminal: true
 )";
 
 // Walks argv; options take their value as the next word or after '='.
@@ -117,7 +125,8 @@ Status parse_run(Cursor& cursor, GlobalOptions& global, RunOptions& run, Positio
     if (taken) continue;
     for (auto [name, target] : {std::pair{"--bundle", &run.bundle},
                                 {"--pid-file", &run.pid_file},
-                                {"--init-path", &run.init_path}}) {
+                                {"--init-path", &run.init_path},
+                                {"--console-socket", &run.console_socket}}) {
       auto got = cursor.value_option(name, *target);
       if (!got.ok()) return in_run(std::move(got).error());
       if ((taken = *got)) break;

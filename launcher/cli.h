@@ -3,7 +3,8 @@
 //
 //   launch [global options] BUNDLE
 //   launch [global options] run [--bundle DIR] [--no-pivot] [--no-init] [--init-arg ARG]...
-//                               [--init-path FILE] [--preserve-fds N] [--pid-file FILE] ID
+//                               [--init-path FILE] [--preserve-fds N] [--pid-file FILE]
+//                               [--console-socket PATH] ID
 //   launch [global options] spec [--rootless] [--bundle DIR]
 //   launch --help | --version
 //
@@ -39,6 +40,7 @@ struct RunOptions {
   std::string init_path;               // empty: searched (init_binary.h)
   int preserve_fds = 0;                // fds 3 .. 3+N-1 pass into the container
   std::string pid_file;
+  std::string console_socket;  // with process.terminal: where the pty's master goes
 };
 
 struct SpecOptions {

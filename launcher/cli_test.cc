@@ -39,6 +39,8 @@ TEST(Cli, RunWithEveryOption) {
                     "p",
                     "--init-path",
                     "/h",
+                    "--console-socket",
+                    "/run/s.sock",
                     "ctr"});
   ASSERT_TRUE(cli.ok()) << cli.error().text();
   EXPECT_EQ(cli->command, Command::kRun);
@@ -54,6 +56,15 @@ TEST(Cli, RunWithEveryOption) {
   EXPECT_EQ(cli->run.pid_file, "p");
   EXPECT_EQ(cli->run.init_path, "/h");
   EXPECT_EQ(cli->run.id, "ctr");
+  EXPECT_EQ(cli->run.console_socket, "/run/s.sock");
+}
+
+TEST(Cli, ConsoleSocketWithABundle) {
+  auto cli = parse({"--console-socket=/tmp/c", "b"});
+  ASSERT_TRUE(cli.ok()) << cli.error().text();
+  EXPECT_EQ(cli->run.console_socket, "/tmp/c");
+  EXPECT_EQ(cli->run.bundle, "b");
+  EXPECT_NE(usage().find("--console-socket PATH"), std::string_view::npos);
 }
 
 TEST(Cli, BundleWithRunOptions) {
@@ -90,6 +101,8 @@ TEST(Cli, Errors) {
   EXPECT_EQ(parse({"run", "--preserve-fds", "-1", "x"}).error().text(),
             "run: --preserve-fds: expected a non-negative integer, got \"-1\"");
   EXPECT_EQ(parse({"run", "x", "--bundle"}).error().text(), "run: --bundle: missing value");
+  EXPECT_EQ(parse({"run", "x", "--console-socket"}).error().text(),
+            "run: --console-socket: missing value");
 }
 
 }  // namespace

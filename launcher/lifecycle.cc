@@ -14,6 +14,8 @@
 
 #include "cgroups.h"
 #include "channel.h"
+#include "console.h"
+#include "console_proxy.h"
 #include "device_rules.h"
 #include "fd_passing.h"
 #include "hooks.h"
@@ -74,7 +76,13 @@ struct Container::Impl {
   std::optional<BlockedSignals> signals;
   UniqueFd channel;   // the parent's end
   UniqueFd listener;  // the parent's end of the seccomp listener socket
-  pid_t child = 0;    // the cloned process, then the container's process; 0 once reaped
+  // process.terminal: the pty's master comes from the child over console_receiver, then goes
+  // to --console-socket or is relayed to launch's stdio, launch's terminal in raw mode.
+  UniqueFd console_socket;
+  UniqueFd console_receiver;
+  UniqueFd console;
+  std::optional<RawMode> raw_mode;
+  pid_t child = 0;  // the cloned process, then the container's process; 0 once reaped
   UniqueFd pidfd;
   bool destroyed = false;
   // Timestamps (CLOCK_REALTIME ns) for --debug.
@@ -86,6 +94,7 @@ struct Container::Impl {
   Status prepare();
   Status spawn();
   Status handshake();
+  Status take_console();
   Error child_failed(const ChildMessage& message);
   Result<ChildMessage> expect(ChildEvent event);
   Status run_hooks(const std::vector<oci::Hook>& hooks, std::string_view list,
@@ -117,11 +126,8 @@ Status Container::Impl::load() {
   if (!config.process) return Error("config.json: .process: missing");
   if (config.process->args.empty()) return Error("config.json: .process.args: empty");
   if (auto supported = oci::check_host_support(config); !supported.ok()) return supported;
-  if (config.process->terminal) {
-    return Error(
-        "config.json: .process.terminal: launch gives the container no console yet; set it to "
-        "false (the container then uses launch's stdio)");
-  }
+  if (!options.console_socket.empty() && !config.process->terminal)
+    return Error("--console-socket: config.json has process.terminal false: no terminal to send");
   std::string root = config.root.path.empty() ? std::string("rootfs") : config.root.path;
   if (root[0] != '/') root = *bundle + "/" + root;
   if (::stat(root.c_str(), &st) != 0) return Error::from_errno("root.path " + root);
@@ -182,6 +188,13 @@ Status Container::Impl::spawn() {
     listener = std::move(pair->parent_end());
     listener_sink = std::move(pair->child_end());
   }
+  UniqueFd console_sink;
+  if (config.process->terminal) {
+    auto pair = Channel::create();
+    if (!pair.ok()) return std::move(pair).error().context("process.terminal");
+    console_receiver = std::move(pair->parent_end());
+    console_sink = std::move(pair->child_end());
+  }
   auto blocked = BlockedSignals::block();
   if (!blocked.ok()) return std::move(blocked).error();
   signals.emplace(std::move(*blocked));
@@ -205,6 +218,7 @@ Status Container::Impl::spawn() {
   child_plan.signal_mask = signals->original();
   child_plan.channel = channel_pair->child_end().get();
   child_plan.listener_sink = listener_sink.get();
+  child_plan.console_sink = console_sink.get();
 
   t_clone = realtime_ns();
   auto pid = spawn_child(child_plan);
@@ -292,6 +306,36 @@ Status Container::Impl::handshake() {
   return {};
 }
 
+// The child sent the master before kReady. Its size is set before the process starts.
+Status Container::Impl::take_console() {
+  if (!console_receiver) return {};
+  std::string path;
+  auto master = process::receive_fd(console_receiver.get(), &path);
+  if (!master.ok()) return std::move(master).error().context("process.terminal");
+  console_receiver.reset();
+  console = std::move(*master);
+  if (const auto& size = config.process->console_size) {
+    HUSK_TRY_CTX(set_window_size(console.get(), {static_cast<uint16_t>(size->height),
+                                                 static_cast<uint16_t>(size->width)}),
+                 "process.consoleSize");
+  } else if (!console_socket && ::isatty(STDIN_FILENO)) {
+    auto size = window_size(STDIN_FILENO);
+    if (size.ok()) HUSK_TRY_CTX(set_window_size(console.get(), *size), "process.terminal");
+  }
+  if (console_socket) {
+    HUSK_TRY(send_console(console_socket.get(), console.get(), path));
+    console.reset();
+    console_socket.reset();
+    return {};
+  }
+  if (::isatty(STDIN_FILENO)) {
+    auto raw = RawMode::enter(STDIN_FILENO);
+    if (!raw.ok()) return std::move(raw).error().context("launch's terminal: raw mode");
+    raw_mode.emplace(std::move(*raw));
+  }
+  return {};
+}
+
 void Container::Impl::reap_child() {
   if (child <= 0) return;
   ::kill(child, SIGKILL);
@@ -323,6 +367,7 @@ Status Container::Impl::cleanup() {
 // The error path: nothing of the container may stay.
 void Container::Impl::abandon() {
   if (destroyed) return;
+  raw_mode.reset();
   reap_child();
   if (auto cleaned = cleanup(); !cleaned.ok()) log.error(cleaned.error().text());
   destroyed = true;
@@ -340,12 +385,18 @@ Result<Container> Container::create(const GlobalOptions& global, const RunOption
   impl->t_begin = realtime_ns();
   impl->options = options;
   HUSK_TRY(impl->load());
+  if (!options.console_socket.empty()) {
+    auto socket = connect_console_socket(options.console_socket);
+    if (!socket.ok()) return std::move(socket).error();
+    impl->console_socket = std::move(*socket);
+  }
   auto dir = StateDir::create(global.root, impl->state.id);
   if (!dir.ok()) return std::move(dir).error();
   impl->state_dir.emplace(std::move(*dir));
   HUSK_TRY(impl->prepare());
   HUSK_TRY(impl->spawn());
   HUSK_TRY(impl->handshake());
+  HUSK_TRY(impl->take_console());
   impl->state.status = ContainerStatus::kCreated;
   HUSK_TRY(impl->state_dir->write(impl->state));
   if (!options.pid_file.empty())
@@ -384,7 +435,11 @@ Status Container::start() {
 
 Result<int> Container::wait() {
   Impl& c = *impl_;
-  auto code = c.signals->forward_until_exit(c.child, c.pidfd.get());
+  auto code = c.console ? relay_console(c.console.get(), STDIN_FILENO, STDOUT_FILENO, *c.signals,
+                                        c.child, c.pidfd.get())
+                        : c.signals->forward_until_exit(c.child, c.pidfd.get());
+  c.raw_mode.reset();
+  c.console.reset();
   if (code.ok()) c.child = 0;
   c.t_exit = realtime_ns();
   c.state.status = ContainerStatus::kStopped;

@@ -5,7 +5,9 @@
 //            up to exec, where it waits (prestart / createRuntime / createContainer hooks run)
 //   start    releases the child: startContainer hooks, exec of husk (or process.args);
 //            then poststart hooks
-//   wait     forwards launch's signals to it until it exits
+//            with process.terminal, the pty's master comes back from the child: it goes to
+//            --console-socket, or launch's terminal is put in raw mode for wait to relay it
+//   wait     forwards launch's signals to it until it exits (relaying the pty, if kept)
 //   destroy  kills what is left in the cgroup, removes the cgroup and the state; poststop hooks
 //
 // A Container dropped on an error path kills its process and removes what it made.

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <optional>
+
 #include "error.h"
 #include "unique_fd.h"
 
@@ -13,6 +15,9 @@ namespace husk::launch {
 
 // 128+N for death by signal N, else the exit status (a waitpid status in, a shell's code out).
 int exit_code(int wait_status);
+
+// `pid`'s exit_code() once it has exited (reaped), nullopt while it runs.
+Result<std::optional<int>> reap_if_exited(pid_t pid);
 
 class BlockedSignals {
  public:
@@ -32,6 +37,11 @@ class BlockedSignals {
   // Forwards signals to `pid` (through `pidfd`) until it exits; returns its exit_code().
   // Other children that exit meanwhile are left alone.
   Result<int> forward_until_exit(pid_t pid, int pidfd);
+
+  // The pieces of that loop, for a loop that serves more fds (the console proxy):
+  int fd() const { return fd_.get(); }  // readable when a signal is pending
+  int take();                           // the next pending signal; 0 when none
+  static void forward(int sig, pid_t pid, int pidfd);
 
  private:
   BlockedSignals() = default;

@@ -13,6 +13,8 @@
 #include <string_view>
 
 #include "channel.h"
+#include "console.h"
+#include "fd_passing.h"
 #include "hooks.h"
 #include "image_user.h"
 #include "sysctl.h"
@@ -83,6 +85,7 @@ class Child {
   void enter_namespaces();
   void fork_container_process();
   void set_up_container(const std::string& state);
+  void set_up_console();
   void change_directory();
   void mark_fds_cloexec();
   [[noreturn]] void exec(const std::string& state);
@@ -119,6 +122,21 @@ void Child::fork_container_process() {
   }
   // The parent-death signal is not inherited; launch is our parent now.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+void Child::set_up_console() {
+  auto pty = open_pty();
+  if (!pty.ok()) fail(ChildStage::kConsole, pty.error());
+  check(ChildStage::kConsole, rootfs::bind_console(pty->slave.get()));
+  // The container's user owns its terminal (unless that uid is not mapped here).
+  uid_t uid = plan_.config->process->user.uid;
+  if (::fchown(pty->slave.get(), uid, static_cast<gid_t>(-1)) != 0 && errno != EINVAL &&
+      errno != EPERM)
+    fail(ChildStage::kConsole, errno, "chown " + pty->path);
+  check(ChildStage::kConsole, attach_terminal(pty->slave.get()));
+  if (int error = process::send_fd_with_data(plan_.console_sink, pty->master.get(), pty->path);
+      error != 0)
+    fail(ChildStage::kConsole, error, "passing the terminal to launch");
 }
 
 void Child::change_directory() {
@@ -166,6 +184,7 @@ void Child::set_up_container(const std::string& state) {
             pauses_before_pivot(config.hooks) ? before_pivot : std::function<Status()>()));
   phases_[kPhaseRootfs] = realtime_ns();
   check(process::apply_sysctls(plan_.process->sysctls));
+  if (plan_.console_sink >= 0) set_up_console();
   check(ChildStage::kRootfs, rootfs::finalize_rootfs(config, plan_.rootfs));
   phases_[kPhaseFinalized] = realtime_ns();
   change_directory();

@@ -7,7 +7,9 @@
 //   [fork the container's process, CLONE_PARENT -> kForked(pid), the forking process exits]
 //   wait for the parent (it ran prestart and createRuntime hooks; the go carries the state)
 //   hostname, domainname, createContainer hooks, the process's early set-up (rlimits, ...)
-//   rootfs: mounts, pivot_root; sysctls; read-only and masked paths
+//   rootfs: mounts, pivot_root; sysctls; [process.terminal: a pty of the container's devpts,
+//   the slave bound onto /dev/console, made the controlling terminal of a new session and fds
+//   0-2, the master sent to the parent over console_sink]; read-only and masked paths
 //   chdir(process.cwd), checked to be inside the new root; every fd above the preserved ones
 //   close-on-exec                              -> kReady, then wait for start
 //   startContainer hooks, HOME and the groups from the image's /etc/passwd and /etc/group,
@@ -44,6 +46,7 @@ struct ChildPlan {
   sigset_t signal_mask{};  // launch's original mask, restored before exec
   int channel = -1;        // the child's end
   int listener_sink = -1;  // for the seccomp notify fd; -1 without
+  int console_sink = -1;   // for the pty's master (process.terminal); -1 without
 };
 
 // Clones the child; returns its pid (in launch's pid namespace). The child runs the plan.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "e2e.h"
+#include "pty.h"
 
 namespace husk::test {
 namespace {
@@ -18,12 +19,7 @@ class Tty : public E2e {
   void SetUp() override {
     E2e::SetUp();
     if (IsSkipped()) return;
-    master_ = UniqueFd(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!master_ || grantpt(master_.get()) != 0 || unlockpt(master_.get()) != 0) {
-      GTEST_SKIP() << "no pseudo-terminal available";
-    }
-    slave_ = UniqueFd(open(ptsname(master_.get()), O_RDWR | O_NOCTTY | O_CLOEXEC));
-    ASSERT_TRUE(slave_);
+    if (!pty_.open()) GTEST_SKIP() << "no pseudo-terminal available";
   }
 
   // husk on the terminal: a new session with the pty as its controlling terminal.
@@ -31,27 +27,24 @@ class Tty : public E2e {
     SpawnSpec spec;
     spec.args = std::move(args);
     spec.env = std::move(env);
-    spec.stdin_fd = slave_.get();
-    spec.output_fd = slave_.get();
+    spec.stdin_fd = pty_.slave();
+    spec.output_fd = pty_.slave();
     spec.before_exec = [] {
       setsid();
       ioctl(0, TIOCSCTTY, 0);
     };
     Husk husk = Husk::start(mode(), spec);
-    slave_.reset();  // only husk's side holds it now
+    pty_.close_slave();  // only husk's side holds it now
     return husk;
   }
 
   bool read_tty(const std::string& needle, int timeout_ms = 5000) {
-    return read_until(master_.get(), tty_, needle, timeout_ms);
+    return pty_.read(needle, timeout_ms);
   }
-  void type(const std::string& keys) {
-    ASSERT_EQ(write(master_.get(), keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
-  }
+  void type(const std::string& keys) { ASSERT_TRUE(pty_.type(keys)); }
 
-  UniqueFd master_;
-  UniqueFd slave_;
-  std::string tty_;
+  TestPty pty_;
+  const std::string& tty_ = pty_.text();
 };
 HUSK_E2E_MODES(Tty);
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -106,7 +108,8 @@ void make_rootfs(const std::string& rootfs) {
   std::ofstream(rootfs + "/etc/group") << "root:x:0:\n";
 }
 
-Running spawn(const std::vector<std::string>& args, int fd3) {
+// launch's stdin and stdout: /dev/null and a pipe, or the terminal `tty` when given.
+Running spawn(const std::vector<std::string>& args, int fd3, int tty = -1) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe");
@@ -115,9 +118,9 @@ Running spawn(const std::vector<std::string>& args, int fd3) {
   argv.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
-    int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);
-    ::dup2(out[1], 1);
+    int in = tty >= 0 ? tty : ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(tty >= 0 ? tty : out[1], 1);
     ::dup2(err[1], 2);
     if (fd3 >= 0 && fd3 != 3) ::dup2(fd3, 3);  // dup2 clears close-on-exec
     if (fd3 == 3) ::fcntl(3, F_SETFD, 0);
@@ -139,6 +142,24 @@ int64_t now_ms() {
 }
 
 }  // namespace
+
+int receive_fd(int socket, std::string& data) {
+  std::string buffer(65536, '\0');
+  iovec iov{buffer.data(), buffer.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  if (n <= 0 || cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) return -1;
+  data.assign(buffer.data(), static_cast<size_t>(n));
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+  return fd;
+}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -287,11 +308,19 @@ RunResult Bundle::run(const std::vector<std::string>& args, int timeout_ms, int 
 }
 
 Running Bundle::start(const std::vector<std::string>& args, int fd3) {
+  return spawn(launch_argv(args), fd3);
+}
+
+Running Bundle::start_on_terminal(int tty, const std::vector<std::string>& args) {
+  return spawn(launch_argv(args), -1, tty);
+}
+
+std::vector<std::string> Bundle::launch_argv(const std::vector<std::string>& args) const {
   write_config();
-  std::vector<std::string> argv{"--root", state_root()};
+  std::vector<std::string> argv{launch_path(), "--root", state_root()};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back(dir_);
-  return start_launch(argv, fd3);
+  return argv;
 }
 
 std::string Bundle::leftovers() const {

@@ -71,11 +71,15 @@ class Bundle {
   // `fd3`: an fd of the test given to launch as its fd 3 (-1: none).
   RunResult run(const std::vector<std::string>& args = {}, int timeout_ms = 20000, int fd3 = -1);
   Running start(const std::vector<std::string>& args = {}, int fd3 = -1);
+  // Like start(), with the terminal `tty` as launch's stdin and stdout (stderr stays a pipe).
+  Running start_on_terminal(int tty, const std::vector<std::string>& args = {});
   // Runs launch with exactly these arguments (no bundle, no --root added).
   static RunResult run_launch(const std::vector<std::string>& args, int timeout_ms = 20000);
   static Running start_launch(const std::vector<std::string>& args, int fd3 = -1);
 
   void write_config() const;
+  // Writes config.json; `launch --root STATE [args...] BUNDLE`.
+  std::vector<std::string> launch_argv(const std::vector<std::string>& args) const;
 
   // What the last run left on the host: "cgroup /sys/fs/cgroup/...; mount ...; state ...;
   // process PID". Empty when nothing.
@@ -91,6 +95,10 @@ class Bundle {
   std::string marker_;  // in process.env: finds the container's processes
   nlohmann::json config_;
 };
+
+// Receives one message carrying an fd (SCM_RIGHTS, made close-on-exec) on a unix socket: the
+// fd, or -1; the message's data (up to 64 KiB) goes to `data`.
+int receive_fd(int socket, std::string& data);
 
 // The text of a file, or "" when it cannot be read.
 std::string read_text(const std::string& path);

@@ -1,11 +1,16 @@
 // Every error of the list: one line naming the thing and the reason, a non-zero exit,
 // and nothing left on the host (cgroup, mount, state, process).
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <fstream>
 
 #include "bundle.h"
+#include "unique_fd.h"
 
 namespace husk::e2e {
 namespace {
@@ -59,11 +64,39 @@ TEST(Errors, MissingRootfs) {
                  "root.path " + bundle.dir() + "/no-such-rootfs: No such file or directory");
 }
 
-TEST(Errors, TerminalIsRefusedNotIgnored) {
+TEST(Errors, ConsoleSocketWithoutTerminal) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  expect_failure(bundle, "--console-socket: config.json has process.terminal false",
+                 {"--console-socket", bundle.dir() + "/console.sock"});
+}
+
+TEST(Errors, ConsoleSocketWhereNothingListens) {
   HUSK_E2E_REQUIRE_ROOT();
   Bundle bundle;
   bundle.config()["process"]["terminal"] = true;
-  expect_failure(bundle, "config.json: .process.terminal: launch gives the container no console");
+  std::string path = bundle.dir() + "/console.sock";
+  expect_failure(bundle, "--console-socket " + path + ": No such file or directory",
+                 {"--console-socket", path});
+  // A socket file with no listener behind it.
+  UniqueFd bound(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  ASSERT_EQ(::bind(bound.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  expect_failure(bundle, "--console-socket " + path + ": Connection refused",
+                 {"--console-socket", path});
+}
+
+// The pty comes from the container's devpts: without one, one line and nothing left.
+TEST(Errors, TerminalWithoutDevpts) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["process"]["terminal"] = true;
+  auto& mounts = bundle.config()["mounts"];
+  for (auto it = mounts.begin(); it != mounts.end();)
+    it = (*it)["destination"] == "/dev/pts" ? mounts.erase(it) : it + 1;
+  expect_failure(bundle, "setting up the console: /dev/pts/ptmx: No such file or directory");
 }
 
 TEST(Errors, FieldTheHostCannotHonour) {

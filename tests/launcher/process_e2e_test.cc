@@ -205,21 +205,9 @@ class SeccompAgent {
     if (!bound_ || !readable(socket_)) return;
     int connection = ::accept4(socket_, nullptr, nullptr, SOCK_CLOEXEC);
     if (connection < 0) return;
-    char data[65536];
-    iovec iov{data, sizeof data};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(connection, &msg, MSG_CMSG_CLOEXEC);
+    int notify_fd = receive_fd(connection, state_);
     ::close(connection);
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    if (n <= 0 || cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) return;
-    state_.assign(data, static_cast<size_t>(n));
-    int notify_fd = -1;
-    std::memcpy(&notify_fd, CMSG_DATA(cmsg), sizeof notify_fd);
+    if (notify_fd < 0) return;
     while (readable(notify_fd)) {
       seccomp_notif request{};
       if (::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &request) != 0) {
