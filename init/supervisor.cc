@@ -10,6 +10,7 @@
 #include "exit_status.h"
 #include "signal_state.h"
 #include "tree.h"
+#include "wait_any.h"
 
 namespace husk {
 namespace {
@@ -32,7 +33,11 @@ timespec until(std::int64_t deadline_ms) {
 class Supervisor {
  public:
   Supervisor(const Options& options, const Log& log, pid_t child, bool pid1)
-      : options_(options), log_(log), child_(child), pid1_(pid1) {}
+      : options_(options),
+        log_(log),
+        child_(child),
+        pid1_(pid1),
+        log_orphans_(log.enabled(options.warn_on_reap ? Level::kWarning : Level::kDebug)) {}
 
   int run() {
     if (options_.pause) {
@@ -114,27 +119,30 @@ class Supervisor {
     }
   }
 
-  // Reaps every process that has ended; remembers whether any child is left at all.
+  // Reaps every process that has ended; remembers whether any child is left at all. Per reaped
+  // orphan: the wait and, unless its line is wanted, one test.
   void reap() {
     for (;;) {
       int status = 0;
-      pid_t pid = waitpid(-1, &status, WNOHANG);
-      if (pid < 0 && errno == EINTR) continue;
-      if (pid < 0) {
-        children_left_ = false;  // ECHILD: husk has no child, so no descendant either
-        return;
+      long pid = wait_any_nohang(&status);
+      if (pid > 0) {
+        if (pid == child_ && child_running_) {
+          child_running_ = false;
+          child_status_ = status;
+          HUSK_LOG(log_, kInfo,
+                   "child " << pid << " exited with code " << exit_code_from_wait_status(status));
+        } else if (log_orphans_) {
+          if (options_.warn_on_reap) {
+            HUSK_LOG(log_, kWarning, "reaped orphan " << pid);
+          } else {
+            HUSK_LOG(log_, kDebug, "reaped orphan " << pid);
+          }
+        }
+        continue;
       }
-      if (pid == 0) return;
-      if (pid == child_ && child_running_) {
-        child_running_ = false;
-        child_status_ = status;
-        HUSK_LOG(log_, kInfo,
-                 "child " << pid << " exited with code " << exit_code_from_wait_status(status));
-      } else if (options_.warn_on_reap) {
-        HUSK_LOG(log_, kWarning, "reaped orphan " << pid);
-      } else {
-        HUSK_LOG(log_, kDebug, "reaped orphan " << pid);
-      }
+      if (pid == -EINTR) continue;
+      if (pid < 0) children_left_ = false;  // ECHILD: husk has no child, so no descendant either
+      return;
     }
   }
 
@@ -185,6 +193,7 @@ class Supervisor {
   const Log& log_;
   const pid_t child_;
   const bool pid1_;
+  const bool log_orphans_;  // a line per reaped orphan: -w, or -vv
   bool child_running_ = true;
   bool children_left_ = true;
   int child_status_ = 0;

@@ -7,7 +7,9 @@
 //   probe args ARGS...         print each argument ("arg X")
 //   probe exit CODE            exit with CODE
 //   probe raise SIG            die of SIG
-//   probe orphans DEAD ALIVE   leave orphans to husk, then wait for SIGTERM
+//   probe orphans DEAD ALIVE [held]   leave orphans to husk, then wait for SIGTERM; with `held`,
+//                              say "zombies N" once the dead ones have exited and hand them over
+//                              only after a byte arrives on stdin (for bench/init/init_bench)
 //   probe tree KIND...         start background processes (trap:MS, ignore, daemon), then exit 3
 //   probe ignore-term          ignore SIGTERM; exit 0 on SIGUSR1
 #include <fcntl.h>
@@ -148,8 +150,9 @@ int raise_mode(int sig) {
 }
 
 // Leaves DEAD orphans that are zombies when they re-parent to husk and ALIVE ones that die
-// after it, all at once: their parent exits with them in place.
-int orphans_mode(long dead, long alive) {
+// after it, all at once: their parent exits with them in place. `held`: that parent waits for a
+// byte on stdin first, so a caller can read the init's state just before the hand-over.
+int orphans_mode(long dead, long alive, bool held) {
   // gate: the live orphans wait for its EOF. done: its EOF says that the dead ones have exited
   // (each holds the write end until it dies).
   int gate[2], done[2];
@@ -176,6 +179,11 @@ int orphans_mode(long dead, long alive) {
     close(done[1]);
     char c;
     while (read(done[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    if (held) {
+      sayf("zombies %ld\n", dead);
+      while (read(0, &c, 1) < 0 && errno == EINTR) {
+      }
     }
     _exit(0);
   }
@@ -260,7 +268,9 @@ int main(int argc, char** argv) {
   }
   if (strcmp(mode, "exit") == 0 && argc > 2) return atoi(argv[2]);
   if (strcmp(mode, "raise") == 0 && argc > 2) return raise_mode(atoi(argv[2]));
-  if (strcmp(mode, "orphans") == 0 && argc > 3) return orphans_mode(atol(argv[2]), atol(argv[3]));
+  if (strcmp(mode, "orphans") == 0 && argc > 3) {
+    return orphans_mode(atol(argv[2]), atol(argv[3]), argc > 4 && strcmp(argv[4], "held") == 0);
+  }
   if (strcmp(mode, "tree") == 0) return tree_mode(argc, argv);
   if (strcmp(mode, "ignore-term") == 0) return ignore_term_mode();
   return 2;
