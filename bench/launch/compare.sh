@@ -32,24 +32,38 @@ json.dump(config, open(path, "w"), indent="\t")
 PY
 
 crun_cmd=(crun run)
+crun_hidden_v2=0
 if [[ -d /sys/fs/cgroup/unified ]] && mountpoint -q /sys/fs/cgroup/unified; then
   crun_cmd=(unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec crun run "$0"')
+  crun_hidden_v2=1
 fi
 
-now() { date +%s%N; }
-run_launch() { "$launch" --root "$work/state" "$work/bundle"; }
-run_crun() { (cd "$work/bundle" && "${crun_cmd[@]}" "bench-crun-$1"); }
-run_runc() { (cd "$work/bundle" && runc run "bench-runc-$1"); }
-
-# Wall time, interleaved: launch, crun, runc in each round.
-for ((i = 0; i < 3; i++)); do run_launch; run_crun "w$i"; run_runc "w$i"; done  # warm caches
-: >"$work/times"
-for ((i = 0; i < rounds; i++)); do
-  for rt in launch crun runc; do
-    t0=$(now); "run_$rt" "$i" >/dev/null; t1=$(now)
-    echo "$rt $(((t1 - t0) / 1000))" >>"$work/times"
-  done
-done
+# Wall time, interleaved: launch, crun, runc in each round, after three warm-up rounds. Timed
+# from Python around fork/exec/wait (a shell's $(date) costs more than launch itself); the
+# `true` row is that harness timing /bin/true, its own floor, included in every other row.
+python3 - "$work" "$rounds" "$launch" "$crun_hidden_v2" >"$work/times" <<'PY'
+import os, subprocess, sys, time
+work, rounds, launch, hidden_v2 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+bundle = f"{work}/bundle"
+def crun(run_id):
+    if hidden_v2:
+        return ["unshare", "-m", "sh", "-c",
+                'umount /sys/fs/cgroup/unified && exec crun run "$0"', run_id]
+    return ["crun", "run", run_id]
+commands = {
+    "true": lambda i: ["/bin/true"],
+    "launch": lambda i: [launch, "--root", f"{work}/state", bundle],
+    "crun": lambda i: crun(f"bench-crun-{i}"),
+    "runc": lambda i: ["runc", "run", f"bench-runc-{i}"],
+}
+for i in range(-3, rounds):  # three warm-up rounds
+    for name, argv in commands.items():
+        t0 = time.perf_counter_ns()
+        subprocess.run(argv(i), cwd=bundle, stdout=subprocess.DEVNULL, check=True)
+        t1 = time.perf_counter_ns()
+        if i >= 0:
+            print(name, (t1 - t0) // 1000)
+PY
 
 # Peak RSS (KiB) of each runtime process and everything it waited for (GNU time's %M: the
 # largest of them). crun's includes its unshare/sh wrapper on hybrid hosts (both smaller).
@@ -78,7 +92,7 @@ for line in open(f"{work}/times"):
     times[rt].append(int(us))
 med = {rt: statistics.median(v) for rt, v in times.items()}
 print(f"wall time, {rounds} interleaved rounds (median, ms):")
-for rt in ("launch", "crun", "runc"):
+for rt in ("true", "launch", "crun", "runc"):
     v = sorted(times[rt])
     print(f"  {rt:7s} {med[rt]/1000:8.2f}   (p10 {v[len(v)//10]/1000:.2f}, p90 {v[len(v)*9//10]/1000:.2f})")
 print(f"  launch / crun = {med['launch']/med['crun']:.2f}, launch / runc = {med['launch']/med['runc']:.2f}")
