@@ -130,11 +130,11 @@ Status Container::Impl::load() {
     return Error("--console-socket: config.json has process.terminal false: no terminal to send");
   std::string root = config.root.path.empty() ? std::string("rootfs") : config.root.path;
   if (root[0] != '/') root = *bundle + "/" + root;
-  if (::stat(root.c_str(), &st) != 0) return Error::from_errno("root.path " + root);
-  if (!S_ISDIR(st.st_mode)) return Error("root.path " + root + ": not a directory", ENOTDIR);
   // A rootfs reached through a symlink is mounted where the link leads, as runc does.
   char resolved[PATH_MAX];
   if (::realpath(root.c_str(), resolved) == nullptr) return Error::from_errno("root.path " + root);
+  if (::stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
+    return Error("root.path " + root + ": not a directory", ENOTDIR);
   config.root.path = resolved;
 
   state.oci_version = config.oci_version;

@@ -198,6 +198,8 @@ void Child::exec(const std::string& state) {
   std::string path;
   if (int error = resolve_executable(name, plan_.env, path); error != 0)
     fail(ChildStage::kExec, error, "process.args[0] \"" + name + "\"");
+  // As runc and crun: HOME and the supplementary groups from the image's own user database.
+  const process::ImageUser user = process::read_image_user(plan_.process->credentials.uid);
   send(ChildEvent::kReady);
   std::string start_state;
   wait_go(&start_state);
@@ -207,8 +209,6 @@ void Child::exec(const std::string& state) {
   std::vector<char*> argv;
   for (const std::string& arg : plan_.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  // As runc and crun: HOME and the supplementary groups from the image's own user database.
-  const process::ImageUser user = process::read_image_user(plan_.process->credentials.uid);
   std::string home = "HOME=" + user.home;
   std::vector<char*> envp;
   for (const std::string& var : plan_.env) {
