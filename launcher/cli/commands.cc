@@ -2,6 +2,8 @@
 #include <seccomp.h>
 #include <unistd.h>
 
+#include <charconv>
+#include <climits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -10,12 +12,14 @@
 #include "cli/verbs.h"
 #include "container/create.h"
 #include "container/delete.h"
+#include "container/events.h"
 #include "container/exec.h"
 #include "container/query.h"
 #include "container/run.h"
 #include "container/signal.h"
 #include "container/spec.h"
 #include "container/start.h"
+#include "container/update.h"
 #include "container/features.h"
 #include "json_text.h"
 #include "read_file.h"
@@ -257,12 +261,133 @@ Result<int> features_verb(const Runtime& /*runtime*/, Args args) {
   return 0;
 }
 
-Result<int> not_yet(std::string_view verb, Args args) {
-  (void)args;
-  return Error(std::string(verb) + ": not supported by launch yet");
+// A byte count: digits with an optional k, m, g or t (powers of 1024; runc's RAMInBytes), or -1.
+Result<int64_t> parse_bytes(std::string_view name, std::string_view text) {
+  const std::string original(text);
+  if (text == "-1") return -1;
+  int64_t multiplier = 1;
+  if (!text.empty() && (text.back() == 'b' || text.back() == 'B')) text.remove_suffix(1);
+  if (!text.empty()) {
+    switch (text.back() | 0x20) {
+      case 'k': multiplier = int64_t{1} << 10; break;
+      case 'm': multiplier = int64_t{1} << 20; break;
+      case 'g': multiplier = int64_t{1} << 30; break;
+      case 't': multiplier = int64_t{1} << 40; break;
+      default: multiplier = 0;
+    }
+    if (multiplier != 0) text.remove_suffix(1);
+    if (multiplier == 0) multiplier = 1;
+  }
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value < 0 ||
+      value > INT64_MAX / multiplier)
+    return Error(std::string(name) + ": expected a size (bytes, or with k, m, g, t), got \"" +
+                 json_escape(original) + "\"");
+  return value * multiplier;
 }
-Result<int> update_verb(const Runtime&, Args args) { return not_yet("update", args); }
-Result<int> events_verb(const Runtime&, Args args) { return not_yet("events", args); }
+
+Result<int64_t> parse_integer(std::string_view name, std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+    return Error(std::string(name) + ": expected an integer, got \"" + json_escape(text) + "\"");
+  return value;
+}
+
+Result<int> update_verb(const Runtime& runtime, Args args) {
+  UpdateOptions o;
+  cgroups::Resources& r = o.flags;
+  auto memory = [&r]() -> cgroups::MemoryLimits& {
+    if (!r.memory) r.memory.emplace();
+    return *r.memory;
+  };
+  auto cpu = [&r]() -> cgroups::CpuLimits& {
+    if (!r.cpu) r.cpu.emplace();
+    return *r.cpu;
+  };
+  auto bytes = [](std::string_view name, auto set) {
+    return Option{name, "", true, [name, set](std::string_view text) -> Status {
+                    auto value = parse_bytes(name, text);
+                    if (!value.ok()) return std::move(value).error();
+                    set(*value);
+                    return {};
+                  }};
+  };
+  auto integer = [](std::string_view name, auto set) {
+    return Option{name, "", true, [name, set](std::string_view text) -> Status {
+                    auto value = parse_integer(name, text);
+                    if (!value.ok()) return std::move(value).error();
+                    set(*value);
+                    return {};
+                  }};
+  };
+  auto text = [](std::string_view name, auto set) {
+    return Option{name, "", true, [set](std::string_view value) -> Status {
+                    set(std::string(value));
+                    return {};
+                  }};
+  };
+  Option table[] = {
+      value("--resources", "-r", o.resources_file),
+      bytes("--memory", [&](int64_t v) { memory().limit = v; }),
+      bytes("--memory-reservation", [&](int64_t v) { memory().reservation = v; }),
+      bytes("--memory-swap", [&](int64_t v) { memory().swap = v; }),
+      integer("--cpu-shares", [&](int64_t v) { cpu().shares = static_cast<uint64_t>(v); }),
+      integer("--cpu-quota", [&](int64_t v) { cpu().quota = v; }),
+      integer("--cpu-period", [&](int64_t v) { cpu().period = static_cast<uint64_t>(v); }),
+      integer("--cpu-rt-runtime", [&](int64_t v) { cpu().realtime_runtime = v; }),
+      integer("--cpu-rt-period", [&](int64_t v) { cpu().realtime_period = static_cast<uint64_t>(v); }),
+      text("--cpuset-cpus", [&](std::string v) { cpu().cpus = std::move(v); }),
+      text("--cpuset-mems", [&](std::string v) { cpu().mems = std::move(v); }),
+      integer("--pids-limit", [&](int64_t v) { r.pids = cgroups::PidsLimit{v}; }),
+      integer("--blkio-weight", [&](int64_t v) {
+        if (!r.block_io) r.block_io.emplace();
+        r.block_io->weight = static_cast<uint16_t>(v);
+      }),
+  };
+  HUSK_PARSE(parsed, "update", args, table);
+  HUSK_ID(id, "update", parsed);
+  o.id = id;
+  HUSK_TRY(update(runtime, o));
+  return 0;
+}
+// A duration: "5s", "500ms", "1m", or seconds alone.
+Result<int> parse_interval(std::string_view text) {
+  int64_t scale = 1000;
+  std::string_view number = text;
+  for (auto [suffix, ms] : {std::pair<std::string_view, int64_t>{"ms", 1}, {"s", 1000},
+                            {"m", 60000}}) {
+    if (number.size() > suffix.size() && number.substr(number.size() - suffix.size()) == suffix) {
+      number.remove_suffix(suffix.size());
+      scale = ms;
+      break;
+    }
+  }
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec != std::errc() || end != number.data() + number.size() || value <= 0 ||
+      value * scale > INT32_MAX)
+    return Error("--interval: expected a duration such as 5s or 500ms, got \"" +
+                 json_escape(text) + "\"");
+  return static_cast<int>(value * scale);
+}
+
+Result<int> events_verb(const Runtime& runtime, Args args) {
+  EventsOptions o;
+  std::string interval;
+  Option table[] = {flag("--stats", "", o.stats_once), value("--interval", "", interval)};
+  HUSK_PARSE(parsed, "events", args, table);
+  HUSK_ID(id, "events", parsed);
+  o.id = id;
+  if (!interval.empty()) {
+    auto ms = parse_interval(interval);
+    if (!ms.ok()) return usage_error(std::move(ms).error().message());
+    o.interval_ms = *ms;
+  }
+  HUSK_TRY(events(runtime, o, [](const std::string& line) { print(line + "\n"); }));
+  return 0;
+}
 
 constexpr std::string_view kCreateHelp = R"(Usage: launch [global options] create [options] ID
 
@@ -371,14 +496,27 @@ constexpr std::string_view kFeaturesHelp = R"(Usage: launch [global options] fea
 Prints the runtime-spec features document: what launch supports.
 )";
 
-constexpr std::string_view kUpdateHelp = R"(Usage: launch [global options] update ...
+constexpr std::string_view kUpdateHelp = R"(Usage: launch [global options] update [options] ID
 
-Not supported yet.
+Changes the resource limits of a created, running or paused container's cgroup.
+
+  -r, --resources FILE    a linux.resources object as JSON ("-": stdin)
+  --memory SIZE, --memory-reservation SIZE, --memory-swap SIZE
+                          bytes, or with k, m, g, t; -1: unlimited
+  --cpu-shares N, --cpu-quota N, --cpu-period N, --cpu-rt-runtime N, --cpu-rt-period N
+  --cpuset-cpus LIST, --cpuset-mems LIST
+  --pids-limit N          <= 0: unlimited
+  --blkio-weight N
+The flags apply over the file's values.
 )";
 
-constexpr std::string_view kEventsHelp = R"(Usage: launch [global options] events ...
+constexpr std::string_view kEventsHelp = R"(Usage: launch [global options] events [options] ID
 
-Not supported yet.
+Prints the container's statistics (cpu, memory, pids, blkio, from its cgroup) as runc's JSON
+event lines, and an {"type":"oom"} line when the OOM killer killed in it, until it stops.
+
+  --stats                 one statistics line, then exit
+  --interval D            between statistics lines (default 5s; 500ms, 1m, ...)
 )";
 
 constexpr Verb kVerbs[] = {
@@ -393,8 +531,8 @@ constexpr Verb kVerbs[] = {
     {"delete", "remove a container", kDeleteHelp, delete_verb},
     {"pause", "freeze a container", kPauseHelp, pause_verb},
     {"resume", "thaw a paused container", kResumeHelp, resume_verb},
-    {"update", "(not supported yet)", kUpdateHelp, update_verb},
-    {"events", "(not supported yet)", kEventsHelp, events_verb},
+    {"update", "change a container's resource limits", kUpdateHelp, update_verb},
+    {"events", "print a container's statistics and OOM events", kEventsHelp, events_verb},
     {"features", "print what launch supports", kFeaturesHelp, features_verb},
     {"spec", "write a default config.json", kSpecHelp, spec_verb},
 };

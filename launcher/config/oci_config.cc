@@ -854,18 +854,32 @@ Result<Config> load_config(const std::string& bundle_dir, std::string* text_out)
   return config;
 }
 
-Result<Process> parse_process_json(std::string_view json_text, std::string_view file) {
+namespace {
+
+// A document that is one part of a config (process.json, a resources file): errors name `file`.
+template <class T, class Parse>
+Result<T> parse_part(std::string_view json_text, std::string_view file, Parse parse) {
   const std::string prefix = std::string(file) + ": ";
   try {
     Result<json> document = parse_json(json_text, file);
     if (!document.ok()) return std::move(document).error();
-    return parse_process(Node(*document, ""));
+    return parse(Node(*document, ""));
   } catch (const ConfigError& e) {
     if (e.path.empty()) return Error(prefix + e.message);
     return Error(prefix + e.path + ": " + e.message);
   } catch (const std::exception& e) {  // out of memory
     return Error(prefix + e.what());
   }
+}
+
+}  // namespace
+
+Result<cgroups::Resources> parse_resources_json(std::string_view json_text, std::string_view file) {
+  return parse_part<cgroups::Resources>(json_text, file, parse_resources);
+}
+
+Result<Process> parse_process_json(std::string_view json_text, std::string_view file) {
+  return parse_part<Process>(json_text, file, parse_process);
 }
 
 }  // namespace husk::oci

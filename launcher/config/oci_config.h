@@ -227,6 +227,9 @@ Result<Config> parse_config(std::string_view json_text);
 // name `file` and the JSON path: `process.json: .args: expected an array of strings`.
 Result<Process> parse_process_json(std::string_view json_text, std::string_view file);
 
+// Parses a linux.resources object alone (`launch update --resources FILE`).
+Result<cgroups::Resources> parse_resources_json(std::string_view json_text, std::string_view file);
+
 // Reads and parses <bundle>/config.json; the text read goes to `text` when given.
 Result<Config> load_config(const std::string& bundle_dir, std::string* text = nullptr);
 

@@ -495,6 +495,76 @@ TEST_F(LifecycleTest, FailingPoststartFailsStartAndKillsTheContainer) {
   EXPECT_EQ(bundle_.leftovers(), "");
 }
 
+// update changes the live cgroup (the same code as create); events reports its statistics and
+// the OOM killer's kills; kill takes a signal by number or name.
+TEST_F(LifecycleTest, UpdateEventsAndSignalNames) {
+  bundle_.config()["linux"]["resources"]["memory"] = {{"limit", 32 << 20}, {"swap", 32 << 20}};
+  bundle_.shell("trap 'echo usr1 >> /mnt/signals' USR1; trap 'echo hup >> /mnt/signals' HUP; "
+                "while true; do sleep 0.05; done");
+  bundle_.write_config();
+  const std::string c = id("update");
+  Cmd cmd = launch(bundle_, {"run", "-d", "--bundle", bundle_.dir(), c});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  cmd = launch(bundle_, {"update", "--pids-limit", "42", "--memory=48m", "--memory-swap", "48m", c});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  json record = json::parse(read_text(bundle_.state_root() + "/" + c + "/state.json"));
+  for (const std::string& dir : record["husk"]["cgroupPaths"]) {
+    if (dir.find("/pids/") != std::string::npos)
+      EXPECT_EQ(read_text(dir + "/pids.max"), "42\n");
+    if (dir.find("/memory/") != std::string::npos)
+      EXPECT_EQ(read_text(dir + "/memory.limit_in_bytes"), std::to_string(48 << 20) + "\n");
+  }
+  std::ofstream(bundle_.dir() + "/resources.json") << R"({"pids": {"limit": 43}})";
+  cmd = launch(bundle_, {"update", "--resources", bundle_.dir() + "/resources.json", c});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  std::ofstream(bundle_.dir() + "/resources.json") << R"({"pids": {"limit": "x"}})";
+  cmd = launch(bundle_, {"update", "--resources", bundle_.dir() + "/resources.json", c});
+  EXPECT_EQ(cmd.code, 1);
+  EXPECT_EQ(cmd.err, "launch: error: resources.json: .pids.limit: expected an integer, got \"x\"\n");
+  cmd = launch(bundle_, {"update", "--memory", "lots", c});
+  EXPECT_EQ(cmd.code, 2);
+  EXPECT_EQ(cmd.err, "launch: error: update: --memory: expected a size (bytes, or with k, m, g, "
+                     "t), got \"lots\"\n");
+
+  cmd = launch(bundle_, {"events", "--stats", c});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  json event = json::parse(cmd.out, nullptr, false);
+  EXPECT_EQ(event.value("type", ""), "stats") << cmd.out;
+  EXPECT_EQ(event.value("id", ""), c);
+  EXPECT_GE(event["data"]["pids"].value("current", 0), 2) << cmd.out;
+  EXPECT_EQ(event["data"]["pids"].value("limit", 0), 43) << cmd.out;
+  EXPECT_GT(event["data"]["memory"]["usage"].value("usage", 0), 0) << cmd.out;
+
+  // The OOM killer kills a memory hog in the container: an oom line.
+  std::string events_out = bundle_.dir() + "/events.out";
+  int fd = ::open(events_out.c_str(), O_WRONLY | O_CREAT, 0600);
+  pid_t events = spawn_launch({"--root", bundle_.state_root(), "events", "--interval", "100ms", c},
+                              fd, -1);
+  ::close(fd);
+  ::usleep(300000);
+  cmd = launch(bundle_, {"exec", c, "sh", "-c", "head -c 200m /dev/zero | tail > /dev/null"});
+  EXPECT_EQ(cmd.code, 137) << cmd.err;
+  int64_t deadline = now_ms() + 5000;
+  while (read_text(events_out).find(R"({"id":")" + c + R"(","type":"oom"})") == std::string::npos &&
+         now_ms() < deadline)
+    ::usleep(20000);
+  EXPECT_NE(read_text(events_out).find(R"({"id":")" + c + R"(","type":"oom"})"), std::string::npos)
+      << read_text(events_out);
+
+  for (const char* sig : {"USR1", "SIGHUP", "10"}) {
+    cmd = launch(bundle_, {"kill", c, sig});
+    EXPECT_EQ(cmd.code, 0) << sig << ": " << cmd.err;
+    ::usleep(150000);
+  }
+  EXPECT_EQ(read_text(out_ + "/signals"), "usr1\nhup\nusr1\n");
+  cmd = launch(bundle_, {"kill", c, "SIGNOPE"});
+  EXPECT_EQ(cmd.code, 2);
+  EXPECT_EQ(cmd.err, "launch: error: kill: unknown signal \"SIGNOPE\"\n");
+  EXPECT_EQ((cmd = launch(bundle_, {"delete", "--force", c})).code, 0) << cmd.err;
+  EXPECT_EQ(wait_code(events), 0);  // the stream ends with the container
+  EXPECT_EQ(bundle_.leftovers(), "");
+}
+
 // Bad input: one line, runc's exit code (1; 2 for a malformed command line), state unchanged,
 // nothing left behind.
 TEST_F(LifecycleTest, BadInput) {
