@@ -17,19 +17,8 @@ export HUSK_INIT_PATH=$(realpath "$build/init/husk")
 
 work=$(mktemp -d /tmp/husk-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/bundle/rootfs/bin"
-cp /bin/busybox "$work/bundle/rootfs/bin/"
-for applet in true sh; do ln -s busybox "$work/bundle/rootfs/bin/$applet"; done
-(cd "$work/bundle" && runc spec)
-python3 - "$work/bundle/config.json" <<'PY'
-import json, sys
-path = sys.argv[1]
-config = json.load(open(path))
-config["process"]["terminal"] = False
-config["process"]["args"] = ["/bin/true"]
-config["linux"]["cgroupsPath"] = "husk-bench"
-json.dump(config, open(path, "w"), indent="\t")
-PY
+source "$(dirname "$0")/bundle.sh"
+make_bench_bundle "$work/bundle" husk-bench /bin/true
 
 crun_cmd=(crun run)
 crun_hidden_v2=0

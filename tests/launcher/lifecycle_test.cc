@@ -14,13 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "bundle.h"
+#include "read_until.h"
+#include "unique_fd.h"
 
 namespace husk::e2e {
 namespace {
@@ -61,10 +65,29 @@ pid_t spawn_launch(const std::vector<std::string>& args, int out, int err, int i
   return pid;
 }
 
+// Waits for `pid`, reaping every other child meanwhile as an engine does (the test is the
+// subreaper of what create and exec leave): a pid namespace's PID 1 exits only once the
+// processes of its namespace whose parents are outside it have been reaped.
+std::map<pid_t, int>& reaped() {
+  static std::map<pid_t, int> statuses;  // children reaped while waiting for another
+  return statuses;
+}
+
 int wait_code(pid_t pid, int timeout_ms = 20000) {
   int64_t deadline = now_ms() + timeout_ms;
   int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
+  for (;;) {
+    if (auto it = reaped().find(pid); it != reaped().end()) {
+      status = it->second;
+      reaped().erase(it);
+      break;
+    }
+    pid_t done = ::waitpid(-1, &status, WNOHANG);
+    if (done == pid) break;
+    if (done > 0) {
+      reaped()[done] = status;
+      continue;
+    }
     if (now_ms() > deadline) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
@@ -112,8 +135,7 @@ bool process_running(pid_t pid) {
   return close != std::string::npos && stat[close + 2] != 'Z';
 }
 
-// Reaps every child meanwhile, as an engine does: a pid namespace's PID 1 exits only once the
-// processes of its namespace whose parents are outside it (exec'd ones) have been reaped.
+// Reaps every child meanwhile (see wait_code).
 bool wait_gone(pid_t pid, int timeout_ms = 5000) {
   int64_t deadline = now_ms() + timeout_ms;
   while (process_running(pid)) {
@@ -459,7 +481,7 @@ TEST_F(LifecycleTest, HooksAcrossTheCommands) {
                            "poststop"})
     bundle_.config()["hooks"][list] = hook(list, log);
   bundle_.config()["hooks"]["startContainer"] = hook("startContainer", "/mnt/hooks");
-  bundle_.shell("echo process >> /mnt/hooks; exec sleep 30");
+  bundle_.shell("touch /mnt/ran; exec sleep 30");  // (its moment against poststart is free)
   bundle_.write_config();
   const std::string c = id("hooks");
   Cmd cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), c});
@@ -471,7 +493,8 @@ TEST_F(LifecycleTest, HooksAcrossTheCommands) {
   EXPECT_EQ((cmd = launch(bundle_, {"delete", "--force", c})).code, 0) << cmd.err;
   EXPECT_EQ(read_text(log),
             "prestart creating\ncreateRuntime creating\ncreateContainer creating\n"
-            "startContainer created\nprocess\npoststart running\npoststop stopped\n");
+            "startContainer created\npoststart running\npoststop stopped\n");
+  EXPECT_TRUE(fs::exists(out_ + "/ran"));
   EXPECT_EQ(bundle_.leftovers(), "");
 }
 
@@ -563,6 +586,76 @@ TEST_F(LifecycleTest, UpdateEventsAndSignalNames) {
   EXPECT_EQ((cmd = launch(bundle_, {"delete", "--force", c})).code, 0) << cmd.err;
   EXPECT_EQ(wait_code(events), 0);  // the stream ends with the container
   EXPECT_EQ(bundle_.leftovers(), "");
+}
+
+// The terminal of a created container and of an exec'd process goes to --console-socket, as
+// conmon and containerd's shim ask (runc's protocol: the master as SCM_RIGHTS, its path).
+TEST_F(LifecycleTest, TerminalsThroughTheConsoleSocket) {
+  std::string path = bundle_.dir() + "/console.sock";
+  UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener.get(), 2), 0);
+  bundle_.config()["process"]["terminal"] = true;
+  bundle_.shell("read x; echo got $x; exec sleep 30");
+  bundle_.write_config();
+  const std::string c = id("tty");
+  Cmd cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), "--console-socket", path, c});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  UniqueFd connection(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  std::string name;
+  UniqueFd master(receive_fd(connection.get(), name));
+  ASSERT_TRUE(master) << "no fd received";
+  EXPECT_EQ(name, "/dev/pts/0");
+  ASSERT_EQ((cmd = launch(bundle_, {"start", c})).code, 0) << cmd.err;
+  ASSERT_EQ(::write(master.get(), "hi\r", 3), 3);
+  std::string shown;
+  EXPECT_TRUE(test::read_until(master.get(), shown, "got hi", 5000)) << shown;
+
+  cmd = launch(bundle_, {"exec", "--tty", "--detach", "--console-socket", path, c, "sh", "-c",
+                         "tty; echo exec-tty; exec sleep 30"});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  UniqueFd second(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  UniqueFd exec_master(receive_fd(second.get(), name));
+  ASSERT_TRUE(exec_master) << "no fd received";
+  EXPECT_EQ(name, "/dev/pts/1");
+  shown.clear();
+  EXPECT_TRUE(test::read_until(exec_master.get(), shown, "exec-tty", 5000)) << shown;
+  EXPECT_NE(shown.find("/dev/pts/1"), std::string::npos) << shown;
+  cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), id("notty")});
+  EXPECT_EQ(cmd.code, 1);
+  EXPECT_EQ(cmd.err, "launch: error: process.terminal: a created container needs "
+                     "--console-socket for its terminal\n");
+  EXPECT_EQ((cmd = launch(bundle_, {"delete", "--force", c})).code, 0) << cmd.err;
+  EXPECT_EQ(bundle_.leftovers(), "");
+}
+
+// What launch refuses for now, in one line each; features and --version in runc's shapes.
+TEST_F(LifecycleTest, RefusalsFeaturesAndVersion) {
+  Cmd cmd = launch(bundle_, {"--systemd-cgroup", "list"});
+  EXPECT_EQ(cmd.code, 1);
+  EXPECT_EQ(cmd.err, "launch: error: --systemd-cgroup: the systemd cgroup driver is not "
+                     "supported yet\n");
+  cmd = launch(bundle_, {"--rootless", "true", "list"});
+  EXPECT_EQ(cmd.code, 1);
+  EXPECT_EQ(cmd.err, "launch: error: rootless containers are not supported yet: run launch as "
+                     "root\n");
+  cmd = launch(bundle_, {"features"});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  json features = json::parse(cmd.out, nullptr, false);
+  EXPECT_EQ(features.value("ociVersionMax", ""), "1.2.0") << cmd.out;
+  EXPECT_EQ(features["linux"]["namespaces"].size(), 8u) << cmd.out;
+  EXPECT_FALSE(features["linux"]["apparmor"].value("enabled", true));
+  EXPECT_NE(features["hooks"].dump().find("createContainer"), std::string::npos);
+  cmd = launch(bundle_, {"--version"});
+  EXPECT_EQ(cmd.code, 0);
+  EXPECT_EQ(cmd.out.rfind("launch version ", 0), 0u) << cmd.out;
+  EXPECT_NE(cmd.out.find("\nspec: 1.2.0\nlibseccomp: "), std::string::npos) << cmd.out;
+  cmd = launch(bundle_, {"create", "--help"});
+  EXPECT_EQ(cmd.code, 0);
+  EXPECT_EQ(cmd.out.rfind("Usage: launch [global options] create [options] ID\n", 0), 0u);
 }
 
 // Bad input: one line, runc's exit code (1; 2 for a malformed command line), state unchanged,
