@@ -265,6 +265,16 @@ TEST_F(LifecycleTest, ShimSequence) {
 
   ASSERT_EQ((cmd = with_global({"pause", c})).code, 0) << cmd.err;
   EXPECT_EQ(state(c).value("status", ""), "paused");
+  cmd = launch(bundle_, {"exec", c, "true"});
+  EXPECT_EQ(cmd.code, 1);
+  EXPECT_EQ(cmd.err, "launch: error: container " + c +
+                         " is paused: exec needs a created or running container\n");
+  cmd = launch(bundle_, {"list", "--format", "json"});
+  json listed = json::parse(cmd.out, nullptr, false);
+  ASSERT_TRUE(listed.is_array()) << cmd.out;
+  ASSERT_EQ(listed.size(), 1u) << cmd.out;
+  EXPECT_EQ(listed[0].value("id", ""), c);
+  EXPECT_EQ(listed[0].value("status", ""), "paused");
   ASSERT_EQ((cmd = with_global({"resume", c})).code, 0) << cmd.err;
   EXPECT_EQ(state(c).value("status", ""), "running");
   ASSERT_EQ((cmd = with_global({"kill", c, "15"})).code, 0) << cmd.err;
