@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -50,6 +51,11 @@ std::string derived_id(const std::string& bundle) {
   }
   if (base.empty() || base == "." || base == "..") base = "bundle";
   return base + "-" + std::to_string(::getpid());
+}
+
+bool mounts_cgroups(const oci::Config& config) {
+  return std::any_of(config.mounts.begin(), config.mounts.end(),
+                     [](const oci::Mount& m) { return m.type == "cgroup" || m.type == "cgroup2"; });
 }
 
 std::string microseconds(int64_t from_ns, int64_t to_ns) {
@@ -269,10 +275,12 @@ Status Container::Impl::handshake() {
   if (plan.new_user) HUSK_TRY(write_id_maps(child, *config.linux_config));
   // Moving a process between v1 cgroups waits for an RCU grace period per hierarchy (about a
   // millisecond each). When nothing in the child depends on its cgroup before exec (no cgroup
-  // namespace, no fork, no hook before start), the parent does it while the child mounts.
+  // namespace, no cgroup mount, which binds the child's own cgroup directories, no fork, no
+  // hook before start), the parent does it while the child mounts.
   const oci::Hooks& hooks = config.hooks;
-  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && hooks.prestart.empty() &&
-                        hooks.create_runtime.empty() && hooks.create_container.empty();
+  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && !mounts_cgroups(config) &&
+                        hooks.prestart.empty() && hooks.create_runtime.empty() &&
+                        hooks.create_container.empty();
   if (!overlap_cgroup)
     HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
   if (plan.fork_child) {
@@ -347,7 +355,8 @@ void Container::Impl::reap_child() {
 
 Status Container::Impl::cleanup() {
   Status result;
-  if (cgroup) {
+  // A cgroup launch joined but did not create is left as it is, with whatever is in it.
+  if (cgroup && cgroup->created_any()) {
     // Usually empty: the pid namespace died with its PID 1.
     auto left = cgroup->processes(true);
     if (!left.ok() || !left->empty()) {
@@ -355,8 +364,8 @@ Status Container::Impl::cleanup() {
     }
     if (auto gone = cgroup->destroy(); !gone.ok())
       result = std::move(gone).error().context("removing the cgroup");
-    cgroup.reset();
   }
+  cgroup.reset();
   if (state_dir) {
     if (auto removed = state_dir->remove(); !removed.ok() && result.ok()) result = removed;
     state_dir.reset();

@@ -1,14 +1,38 @@
 // Attacks from inside the container that must fail: writing launch's or husk's binary through
 // /proc/PID/exe (CVE-2019-5736), a host fd reaching the container, a cwd through a leaked fd
-// (CVE-2024-21626).
+// (CVE-2024-21626); a config remounting the filesystem that holds the bundle.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "bundle.h"
 
 namespace husk::e2e {
 namespace {
+
+// "remount" on "/" changes the container's own mount of its rootfs, never the host's
+// filesystem under it (the superblock it shares with the host).
+TEST(Security, ARemountOfTheRootfsLeavesTheHostsFilesystemWritable) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["root"]["readonly"] = false;
+  bundle.config()["mounts"].push_back({{"destination", "/"},
+                                       {"type", "tmpfs"},
+                                       {"source", "tmpfs"},
+                                       {"options", {"remount", "ro"}}});
+  bundle.shell("echo x > /inside 2>/dev/null && echo WROTE; true");
+  RunResult result = bundle.run();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "");  // read-only inside
+  std::string probe = bundle.dir() + "/written-after";
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  EXPECT_GE(fd, 0) << "the host's filesystem turned read-only: " << strerror(errno);
+  if (fd >= 0) ::close(fd);
+  EXPECT_EQ(bundle.leftovers(), "");
+}
 
 TEST(Security, ExeOfPid1AndOfTheProcessIsNotWritable) {
   HUSK_E2E_REQUIRE_ROOT();
