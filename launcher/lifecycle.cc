@@ -18,6 +18,7 @@
 #include "console.h"
 #include "console_proxy.h"
 #include "device_rules.h"
+#include "fault_injection.h"
 #include "fd_passing.h"
 #include "hooks.h"
 #include "host_support.h"
@@ -180,6 +181,7 @@ Status Container::Impl::prepare() {
   auto made = cgroups::Cgroup::create(*hierarchy, cgroups_path, state.id, resources);
   if (!made.ok()) return std::move(made).error().context("linux.cgroupsPath");
   cgroup = std::move(*made);
+  HUSK_TRY(injected_fault("cgroup"));
   t_cgroup = realtime_ns();
   return {};
 }

@@ -64,12 +64,20 @@ TEST(Security, NoHostFdReachesTheContainer) {
   Bundle bundle;
   int leaked = ::open("/etc", O_RDONLY | O_DIRECTORY);  // without O_CLOEXEC, given as fd 3
   ASSERT_GE(leaked, 0);
-  // ls lists another process's fds (its own directory fd would show in /proc/self/fd).
-  bundle.shell("ls /proc/1/fd; ls /proc/$$/fd; true");  // true: sh does not exec ls
+  // ls lists another process's fds (its own directory fd would show in /proc/self/fd). husk
+  // holds the close-on-exec pipe that tells it whether its child's exec worked until it reads
+  // its end-of-file, which may come after the child already runs: wait for husk to get there.
+  auto list_fds = [](int expected) {
+    return "i=0; while [ $(ls /proc/1/fd | wc -l) -gt " + std::to_string(expected) +
+           " ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done;"
+           "ls /proc/1/fd; ls /proc/$$/fd; true";  // true: sh does not exec ls
+  };
+  bundle.shell(list_fds(3));
   RunResult result = bundle.run({}, 20000, leaked);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "0\n1\n2\n0\n1\n2\n") << result.out;
   // --preserve-fds 1 passes exactly fd 3.
+  bundle.shell(list_fds(4));
   result = bundle.run({"--preserve-fds", "1"}, 20000, leaked);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "0\n1\n2\n3\n0\n1\n2\n3\n") << result.out;
