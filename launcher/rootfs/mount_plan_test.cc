@@ -218,9 +218,19 @@ TEST(MountPlan, RemountOfTheContainersOwnFilesystemOnly) {
 
   c.mounts = {mount_of("/", "tmpfs", "tmpfs", {"remount", "ro", "size=1m"})};
   EXPECT_EQ(plan_error(c),
-            "mounts[0] /: remount: only a filesystem an earlier mounts[] entry made here can "
-            "take filesystem options; anything else can change only ro, nosuid, nodev, noexec, "
-            "the atime flags and nosymfollow");
+            "mounts[0] /: remount: only a filesystem an earlier mounts[] entry made here (tmpfs, "
+            "ramfs, proc, devpts, overlay) can take filesystem options; anything else can change "
+            "only ro, nosuid, nodev, noexec, the atime flags and nosymfollow");
+  // mqueue's superblock is the IPC namespace's, sysfs's the network namespace's: without new
+  // ones, the host's. Only the container's mount of them changes.
+  c.mounts = {mount_of("/dev/mqueue", "mqueue", "mqueue", {}),
+              mount_of("/dev/mqueue", "mqueue", "mqueue", {"remount", "ro"}),
+              mount_of("/sys", "sysfs", "sysfs", {}),
+              mount_of("/sys", "sysfs", "sysfs", {"remount", "ro"})};
+  auto shared = plan_rootfs(c, bundle_options());
+  ASSERT_TRUE(shared.ok()) << shared.error().text();
+  EXPECT_EQ(shared->mounts[1].kind, MountKind::kRemountMount);
+  EXPECT_EQ(shared->mounts[3].kind, MountKind::kRemountMount);
   c.mounts = {mount_of("/t", "tmpfs", "tmpfs", {}), mount_of("/t", "bind", "/srv", {"rbind"}),
               mount_of("/t", "tmpfs", "tmpfs", {"remount", "mode=700"})};
   EXPECT_TRUE(plan_error(c).starts_with("mounts[2] /t: remount: only a filesystem"));

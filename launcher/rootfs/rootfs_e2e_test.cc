@@ -747,6 +747,25 @@ TEST_F(RootfsE2e, RemountOfTheRootfsLeavesTheHostsFilesystemWritable) {
   EXPECT_EQ(read_file(rootfs_ / "after"), "the host still writes\n");
 }
 
+// Without an IPC namespace of its own the container's mqueue has the host's superblock: its
+// remount changes the container's mount only (TearDown compares the host's mount table,
+// superblock options included).
+TEST_F(RootfsE2e, RemountOfAFilesystemSharedWithTheHostChangesOnlyTheContainersMount) {
+  fs::create_directories(rootfs_ / "dev");
+  config_.mounts = {mount_of("/proc", "proc", "proc", {}),
+                    mount_of("/dev", "tmpfs", "tmpfs", {"mode=755"}),
+                    mount_of("/dev/mqueue", "mqueue", "mqueue", {"nosuid"}),
+                    mount_of("/dev/mqueue", "mqueue", "mqueue", {"remount", "ro", "nosuid"})};
+  Report r = run(0, [](Report& r) {
+    r["mount"] = mount_at("/dev/mqueue");
+    r["write"] = errno_of_write("/dev/mqueue/q");
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  EXPECT_TRUE(r["mount"].starts_with("mqueue ro,nosuid")) << r["mount"];
+  EXPECT_TRUE(r["mount"].ends_with(" rw")) << r["mount"];  // the superblock
+  EXPECT_EQ(r["write"], "EROFS");
+}
+
 TEST_F(RootfsE2e, RemountWithFilesystemOptionsOfAHostMountIsRefused) {
   config_.mounts = {mount_of("/", "tmpfs", "tmpfs", {"remount", "ro", "size=1m"})};
   Report r = run(0, [](Report&) {});
