@@ -1,0 +1,88 @@
+#include "shutdown.h"
+
+#include <time.h>
+
+#include <cerrno>
+#include <csignal>
+
+#include "signal_state.h"
+#include "tree.h"
+#include "wait_any.h"
+
+namespace husk {
+namespace {
+
+// How often the SIGKILL of a subreaper's tree is repeated, for processes forked meanwhile.
+constexpr int kKillRepeatMs = 100;
+
+}  // namespace
+
+std::int64_t now_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+timespec until(std::int64_t deadline_ms) {
+  std::int64_t left = deadline_ms - now_ms();
+  if (left < 0) left = 0;
+  return {static_cast<time_t>(left / 1000), static_cast<long>(left % 1000) * 1000000};
+}
+
+void Reaper::reap() {
+  for (;;) {
+    int status = 0;
+    long pid = wait_any_nohang(&status);
+    if (pid > 0) {
+      on_exit_(context_, static_cast<pid_t>(pid), status);
+      continue;
+    }
+    if (pid == -EINTR) continue;
+    if (pid < 0) children_left_ = false;  // ECHILD
+    return;
+  }
+}
+
+void shut_down_tree(const Options& options, const Log& log, bool pid1, Reaper& reaper,
+                    const char* what_ended) {
+  const bool graceful = options.grace_ms > 0;
+  int sent = signal_tree(pid1, graceful ? SIGTERM : SIGKILL);
+  if (sent < 0) {  // husk cannot tell its descendants from anything else
+    HUSK_LOG(log, kWarning,
+             "no /proc of husk's pid namespace: leaving the remaining processes alone");
+    return;
+  }
+  if (graceful) signal_tree(pid1, SIGCONT);  // a stopped process must run to take SIGTERM
+  HUSK_LOG(log, kInfo,
+           what_ended << ": sent " << (graceful ? "SIGTERM" : "SIGKILL") << " to "
+                      << (pid1 ? "all processes" : "descendants") << " (" << sent << ")");
+  KernelSigset chld;
+  chld.add(SIGCHLD);
+  std::int64_t deadline = graceful ? now_ms() + options.grace_ms : -1;
+  reaper.reap();
+  while (reaper.children_left()) {
+    timespec timeout{};
+    const timespec* wait = nullptr;
+    if (deadline >= 0) {
+      timeout = until(deadline);
+      wait = &timeout;
+    } else if (!pid1) {
+      timeout = {0, kKillRepeatMs * 1000000L};
+      wait = &timeout;
+    }
+    siginfo_t info{};
+    int sig = wait_for_signal(chld, &info, wait);
+    if (sig == SIGCHLD) {
+      reaper.reap();
+    } else if (sig < 0 && errno == EAGAIN) {
+      if (deadline >= 0) {
+        HUSK_LOG(log, kWarning,
+                 "grace period of " << options.grace_ms << " ms over: SIGKILL to what is left");
+      }
+      deadline = -1;
+      signal_tree(pid1, SIGKILL);
+    }
+  }
+}
+
+}  // namespace husk
