@@ -10,7 +10,7 @@
 namespace husk {
 
 inline constexpr std::size_t kMaxControlRequest = 64;
-inline constexpr std::size_t kMaxControlReply = 6144;
+inline constexpr std::size_t kMaxControlReply = 4608;  // a list of 64 services
 
 // The reply's first byte: kReplyOk, then text for stdout; kReplyError, then one line.
 inline constexpr char kReplyOk = 'o';

@@ -74,7 +74,9 @@ bool gather_services(const Options& options, ServiceTable& table, Message& error
 
 int run_services(const Options& options, const Log& log, const SignalState& original,
                  pid_t parent) {
-  ServiceTable table;
+  // Static storage, zero until used: a table of kMaxServices on the stack would push every
+  // later frame below it, onto pages of its own.
+  static ServiceTable table;
   Message error;
   if (!gather_services(options, table, error)) {
     log.write(Level::kError, error);

@@ -12,7 +12,7 @@ namespace husk {
 
 inline constexpr int kDefaultGraceMs = 5000;
 inline constexpr int kMaxCommandServices = 64;  // --service options
-inline constexpr int kMaxSettings = 128;        // --set options
+inline constexpr int kMaxSettings = 64;         // --set options
 inline constexpr const char* kDefaultControlPath = "/run/husk.sock";
 
 struct Options {

@@ -71,6 +71,29 @@ int* duration_field(ServiceSpec& spec, Key key) {
 
 }  // namespace
 
+char* const* ServiceSpec::exec_argv(char* (&argv)[kArgvSize]) const {
+  if (kind == CommandKind::kArgv) return main_argv;
+  char* text = const_cast<char*>(command);  // exec does not write to its arguments
+  int argc = 0;
+  if (kind == CommandKind::kShell) {  // the shell execs the command: its pid is the service's
+    argv[argc++] = const_cast<char*>("/bin/sh");
+    argv[argc++] = const_cast<char*>("-c");
+    argv[argc++] = const_cast<char*>("eval \"exec $1\"");
+    argv[argc++] = const_cast<char*>(name);
+    argv[argc++] = text;
+  } else if (kind == CommandKind::kRunFile) {
+    argv[argc++] = text;
+  } else {
+    for (int i = 0; i < word_count; ++i) {
+      argv[argc++] = text;
+      while (*text != '\0') ++text;
+      ++text;
+    }
+  }
+  argv[argc] = nullptr;
+  return argv;
+}
+
 bool valid_service_name(std::string_view name) {
   if (name.empty() || name.size() > static_cast<std::size_t>(kMaxServiceName) || name[0] == '.') {
     return false;

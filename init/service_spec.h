@@ -17,13 +17,18 @@ inline constexpr int kMaxServiceArgs = 31;   // a --service command split on spa
 inline constexpr int kMaxServiceName = 31;   // letters, digits, '.', '_', '-'
 
 enum class Restart : std::uint8_t { kNever, kOnFailure, kAlways };
+// What `command` holds: a run file's path; words separated by NULs; a shell command line; or
+// nothing (the main command's argv is husk's own).
+enum class CommandKind : std::uint8_t { kRunFile, kWords, kShell, kArgv };
 enum class GiveUp : std::uint8_t { kDefault, kStop, kContinue };  // default: stop for main
 
 struct ServiceSpec {
   char name[kMaxServiceName + 1] = {};
-  char* argv[kMaxServiceArgs + 1] = {};  // null-terminated
-  char run_path[224] = {};               // DIR/NAME/run, what argv[0] points to for -S
-  char ready_file[128] = {};             // ready-file=PATH, empty when none
+  CommandKind kind = CommandKind::kRunFile;
+  std::uint8_t word_count = 0;           // kWords
+  char command[200] = {};                // see CommandKind
+  char* const* main_argv = nullptr;      // kArgv
+  char ready_file[100] = {};             // ready-file=PATH, empty when none
 
   Restart restart = Restart::kAlways;
   bool restart_set = false;         // main defaults to never when restart= is not given
@@ -39,6 +44,10 @@ struct ServiceSpec {
   int stop_grace_ms = -1;           // -1: husk's -t
   int ready_fd = -1;                // ready-fd=N: the service writes a newline to fd N
   int ready_timeout_ms = 10000;
+
+  // The argv to exec, null-terminated, into `argv`; points into this spec (or husk's argv).
+  static constexpr int kArgvSize = kMaxServiceArgs + 5;
+  char* const* exec_argv(char* (&argv)[kArgvSize]) const;
 
   bool waits_for_readiness() const { return ready_fd >= 0 || ready_file[0] != '\0'; }
   Restart effective_restart() const {

@@ -71,7 +71,7 @@ TEST(ServiceSpec, ReadyFile) {
   EXPECT_STREQ(spec.ready_file, "/run/app.ready");
   EXPECT_TRUE(spec.waits_for_readiness());
   EXPECT_EQ(parse("ready-file=" + std::string(200, 'x'), spec),
-            "line 1: ready-file: expected a path of at most 127 bytes");
+            "line 1: ready-file: expected a path of at most 99 bytes");
 }
 
 TEST(ServiceSpec, ErrorsNameTheLineAndTheProblem) {

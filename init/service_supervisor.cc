@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <new>
 
 #include "child.h"
 #include "control.h"
@@ -81,6 +82,7 @@ class ServiceSupervisor {
         count_(table.size()),
         reaper_(&ServiceSupervisor::on_reaped, this) {
     for (int i = 0; i < count_; ++i) {
+      new (&run_slots_[i].run) ServiceRun();
       if (table_[i].main) main_ = i;
     }
   }
@@ -100,7 +102,7 @@ class ServiceSupervisor {
       if (sig > 0) handle_signal(sig, info);
       handle_due(now_ms());
     }
-    for (int i = 0; i < count_; ++i) close_ready_pipe(runs_[i]);
+    for (int i = 0; i < count_; ++i) close_ready_pipe(run_at(i));
     if (control_) unlink(options_.control_path);
     if (options_.shutdown_tree && reaper_.children_left()) {
       shut_down_tree(options_, log_, pid1_, reaper_, "services stopped");
@@ -116,7 +118,7 @@ class ServiceSupervisor {
     while (!stopping_ && next_start_ < count_) {
       if (next_start_ > 0) {
         const int previous = next_start_ - 1;
-        if (table_[previous].waits_for_readiness() && !runs_[previous].ready) return;
+        if (table_[previous].waits_for_readiness() && !run_at(previous).ready) return;
       }
       const int i = next_start_++;
       if (table_[i].waits_for_readiness()) {
@@ -133,12 +135,12 @@ class ServiceSupervisor {
   int awaited() const {
     if (stopping_ || next_start_ == 0 || next_start_ >= count_) return -1;
     const int previous = next_start_ - 1;
-    return table_[previous].waits_for_readiness() && !runs_[previous].ready ? previous : -1;
+    return table_[previous].waits_for_readiness() && !run_at(previous).ready ? previous : -1;
   }
 
   void start(int i) {
     const ServiceSpec& spec = table_[i];
-    ServiceRun& run = runs_[i];
+    ServiceRun& run = run_at(i);
     ChildSetup setup;
     setup.take_terminal = false;
     int write_end = -1;
@@ -155,13 +157,15 @@ class ServiceSupervisor {
         setup.ready_fd = spec.ready_fd;
       }
     }
-    SpawnResult spawn = spawn_child(spec.argv, original_, setup);
+    char* argv_storage[ServiceSpec::kArgvSize];
+    char* const* argv = spec.exec_argv(argv_storage);
+    SpawnResult spawn = spawn_child(argv, original_, setup);
     if (write_end >= 0) close(write_end);
     run.started_ms = now_ms();
     run.killed = false;
     if (spawn.error != 0) {
       HUSK_LOG(log_, kError,
-               "service '" << spec.name << "': cannot run '" << spec.argv[0]
+               "service '" << spec.name << "': cannot run '" << argv[0]
                            << "': " << (spawn.pid < 0 ? spawn.failed_step : "")
                            << (spawn.pid < 0 ? ": " : "") << std::strerror(spawn.error));
       if (spawn.pid < 0) {  // nothing to reap: it ends here
@@ -172,7 +176,25 @@ class ServiceSupervisor {
     }
     run.pid = spawn.pid;
     run.state = State::kRunning;
-    HUSK_LOG(log_, kInfo, "service '" << spec.name << "' started as pid " << spawn.pid);
+    say(Level::kInfo, i, "' started as pid %", spawn.pid);
+  }
+
+  // A log line "service 'NAME<format>", each '%' of `format` replaced by the next number.
+  void say(Level level, int i, const char* format, long long a = 0, long long b = 0,
+           long long c = 0) const {
+    if (!log_.enabled(level)) return;
+    const long long numbers[] = {a, b, c};
+    int next = 0;
+    Message line;
+    line << "service '" << table_[i].name;
+    for (const char* p = format; *p != '\0'; ++p) {
+      if (*p == '%' && next < 3) {
+        line << numbers[next++];
+      } else {
+        line << *p;
+      }
+    }
+    log_.write(level, line);
   }
 
   void close_ready_pipe(ServiceRun& run) {
@@ -181,15 +203,15 @@ class ServiceSupervisor {
   }
 
   void mark_ready(int i) {
-    if (runs_[i].ready) return;
-    runs_[i].ready = true;
-    HUSK_LOG(log_, kInfo, "service '" << table_[i].name << "' is ready");
+    if (run_at(i).ready) return;
+    run_at(i).ready = true;
+    say(Level::kInfo, i, "' is ready");
   }
 
   // Reads what the services wrote on their ready-fd: a newline means ready; EOF without one, not.
   void read_ready_pipes() {
     for (int i = 0; i < count_; ++i) {
-      ServiceRun& run = runs_[i];
+      ServiceRun& run = run_at(i);
       while (run.ready_pipe >= 0) {
         char buffer[64];
         ssize_t n = read(run.ready_pipe, buffer, sizeof buffer);
@@ -214,8 +236,8 @@ class ServiceSupervisor {
   static void on_reaped(void* context, pid_t pid, int status) {
     auto& self = *static_cast<ServiceSupervisor*>(context);
     for (int i = 0; i < self.count_; ++i) {
-      if (self.runs_[i].pid == pid) {
-        self.runs_[i].pid = 0;
+      if (self.run_at(i).pid == pid) {
+        self.run_at(i).pid = 0;
         self.on_end(i, status);
         return;
       }
@@ -229,13 +251,13 @@ class ServiceSupervisor {
 
   void on_end(int i, int status) {
     const ServiceSpec& spec = table_[i];
-    ServiceRun& run = runs_[i];
+    ServiceRun& run = run_at(i);
     const int code = exit_code_from_wait_status(status);
     const bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     run.status = status;
     if (spec.main) main_status_ = status;
     if (run.state == State::kStopping || stopping_) {
-      HUSK_LOG(log_, kInfo, "service '" << spec.name << "' stopped (code " << code << ")");
+      say(Level::kInfo, i, "' stopped (code %)", code);
       run.state = State::kStopped;
       if (run.restart_after_stop && !stopping_) {
         run.restart_after_stop = false;
@@ -246,14 +268,11 @@ class ServiceSupervisor {
     const Restart policy = spec.effective_restart();
     if (policy == Restart::kNever || (policy == Restart::kOnFailure && !failed)) {
       run.state = State::kDone;
-      if (failed) {
-        HUSK_LOG(log_, kWarning, "service '" << spec.name << "' exited with code " << code);
-        if (first_failure_ < 0) first_failure_ = status;
-      } else {
-        HUSK_LOG(log_, kInfo, "service '" << spec.name << "' exited with code 0");
-      }
+      // The main service's end is the container's: its status speaks for it.
+      say(failed && !spec.main ? Level::kWarning : Level::kInfo, i, "' exited with code %", code);
+      if (failed && first_failure_ < 0) first_failure_ = status;
       if (spec.main) {
-        HUSK_LOG(log_, kInfo, "main service '" << spec.name << "' ended: stopping the others");
+        say(Level::kInfo, i, "' was the main service: stopping the others");
         stop_all();
       } else if (i == awaited()) {
         fail_readiness(i, "ended before it was ready");
@@ -269,10 +288,8 @@ class ServiceSupervisor {
     }
     if (spec.restart_limit > 0 && run.window_restarts >= spec.restart_limit) {
       run.state = State::kGivenUp;
-      HUSK_LOG(log_, kWarning,
-               "service '" << spec.name << "' given up: exited with code " << code << " after "
-                           << run.window_restarts << " restarts within "
-                           << static_cast<int>(now - run.window_start_ms) << " ms");
+      say(Level::kWarning, i, "' given up: exited with code % after % restarts within % ms", code,
+          run.window_restarts, now - run.window_start_ms);
       if (first_failure_ < 0) first_failure_ = status;
       if (spec.stops_on_give_up()) {
         stop_all();
@@ -290,15 +307,8 @@ class ServiceSupervisor {
     run.restarts++;
     run.state = State::kBackoff;
     run.due_ms = now + delay;
-    if (failed) {
-      HUSK_LOG(log_, kWarning,
-               "service '" << spec.name << "' exited with code " << code << ": restart "
-                           << run.restarts << " in " << static_cast<int>(delay) << " ms");
-    } else {
-      HUSK_LOG(log_, kInfo,
-               "service '" << spec.name << "' exited with code 0: restart " << run.restarts
-                           << " in " << static_cast<int>(delay) << " ms");
-    }
+    say(failed ? Level::kWarning : Level::kInfo, i, "' exited with code %: restart % in % ms",
+        code, run.restarts, delay);
   }
 
   // --- stopping -------------------------------------------------------------------------------
@@ -307,15 +317,15 @@ class ServiceSupervisor {
     if (stopping_) return;
     stopping_ = true;
     for (int i = 0; i < count_; ++i) {
-      if (runs_[i].state == State::kBackoff) runs_[i].state = State::kStopped;
+      if (run_at(i).state == State::kBackoff) run_at(i).state = State::kStopped;
     }
   }
 
   // Stops one service at a time, the last started first.
   void advance_stop() {
     for (int i = count_ - 1; i >= 0; --i) {
-      if (runs_[i].state == State::kStopping) return;  // wait for it
-      if (runs_[i].state == State::kRunning && runs_[i].pid > 0) {
+      if (run_at(i).state == State::kStopping) return;  // wait for it
+      if (run_at(i).state == State::kRunning && run_at(i).pid > 0) {
         stop(i);
         return;
       }
@@ -324,12 +334,12 @@ class ServiceSupervisor {
 
   void stop(int i) {
     const ServiceSpec& spec = table_[i];
-    ServiceRun& run = runs_[i];
+    ServiceRun& run = run_at(i);
     run.state = State::kStopping;
     run.due_ms = now_ms() + spec.stop_grace_ms;
     send(run.pid, spec.stop_signal);
     if (spec.stop_signal != SIGKILL) send(run.pid, SIGCONT);
-    HUSK_LOG(log_, kInfo, "stopping service '" << spec.name << "' (pid " << run.pid << ")");
+    say(Level::kInfo, i, "': stopping pid %", run.pid);
   }
 
   void send(pid_t pid, int sig) const {
@@ -342,7 +352,7 @@ class ServiceSupervisor {
   bool finished() const {
     if (!stopping_ && next_start_ < count_) return false;
     for (int i = 0; i < count_; ++i) {
-      switch (runs_[i].state) {
+      switch (run_at(i).state) {
         case State::kRunning:
         case State::kBackoff:
         case State::kStopping:
@@ -365,7 +375,7 @@ class ServiceSupervisor {
       if (t >= 0 && (next < 0 || t < next)) next = t;
     };
     for (int i = 0; i < count_; ++i) {
-      const ServiceRun& run = runs_[i];
+      const ServiceRun& run = run_at(i);
       if (run.state == State::kBackoff) consider(run.due_ms);
       if (run.state == State::kStopping && !run.killed) consider(run.due_ms);
     }
@@ -379,13 +389,12 @@ class ServiceSupervisor {
 
   void handle_due(std::int64_t now) {
     for (int i = 0; i < count_; ++i) {
-      ServiceRun& run = runs_[i];
+      ServiceRun& run = run_at(i);
       if (run.state == State::kBackoff && run.due_ms <= now && !stopping_) {
         start(i);
       } else if (run.state == State::kStopping && !run.killed && run.due_ms <= now) {
-        HUSK_LOG(log_, kWarning,
-                 "service '" << table_[i].name << "' still running " << table_[i].stop_grace_ms
-                             << " ms after its stop signal: SIGKILL");
+        say(Level::kWarning, i, "' still running % ms after its stop signal: SIGKILL",
+            table_[i].stop_grace_ms);
         run.killed = true;
         if (run.pid > 0) {
           kill(-run.pid, SIGKILL);
@@ -428,7 +437,7 @@ class ServiceSupervisor {
     if (sig == 0) return;
     const bool everyone = received == SIGHUP || main_ < 0;
     for (int i = 0; i < count_; ++i) {
-      if (everyone || i == main_) send(runs_[i].pid, sig);
+      if (everyone || i == main_) send(run_at(i).pid, sig);
     }
   }
 
@@ -445,7 +454,8 @@ class ServiceSupervisor {
     }
   }
 
-  void serve_control() {
+  // Not inlined: its reply buffer is stack only while a request is answered.
+  [[gnu::noinline]] void serve_control() {
     if (!control_) return;
     char request[kMaxControlRequest];
     std::size_t size = 0;
@@ -488,7 +498,7 @@ class ServiceSupervisor {
   }
 
   void control(std::string_view verb, int i, Message& text) {
-    ServiceRun& run = runs_[i];
+    ServiceRun& run = run_at(i);
     const char* name = table_[i].name;
     const bool alive = run.state == State::kRunning || run.state == State::kStopping;
     if (verb == "stop") {
@@ -523,7 +533,7 @@ class ServiceSupervisor {
     reply.add("NAME                            STATE     PID      UPTIME  RESTARTS\n");
     const std::int64_t now = now_ms();
     for (int i = 0; i < count_; ++i) {
-      const ServiceRun& run = runs_[i];
+      const ServiceRun& run = run_at(i);
       Message state, pid, uptime, restarts;
       state << kStateNames[static_cast<int>(run.state)];
       if (table_[i].main) state << '*';
@@ -568,7 +578,14 @@ class ServiceSupervisor {
   bool readiness_failed_ = false;
   int main_status_ = 0;
   int first_failure_ = -1;  // wait status of the first service given up or failed for good
-  ServiceRun runs_[kMaxServices];
+  // Only the slots of the table's services are constructed (and so touched).
+  union RunSlot {
+    RunSlot() {}
+    ServiceRun run;
+  };
+  RunSlot run_slots_[kMaxServices];
+  ServiceRun& run_at(int i) { return run_slots_[i].run; }
+  const ServiceRun& run_at(int i) const { return run_slots_[i].run; }
 };
 
 }  // namespace

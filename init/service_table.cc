@@ -17,33 +17,71 @@
 namespace husk {
 namespace {
 
-constexpr std::size_t kMaxConfigBytes = 4096;
+constexpr std::size_t kMaxConfigBytes = 2048;
 // Characters that make a --service command a shell command line.
 constexpr std::string_view kShellSyntax = "'\"\\$`;&|<>()*?[]{}~#!\n";
 
 
 
-// Splits `text` (NUL-terminated, owned by the spec) on blanks into spec.argv.
-bool split_words(char* text, ServiceSpec& spec) {
-  int argc = 0;
-  for (char* p = text; *p != '\0';) {
-    while (*p == ' ' || *p == '\t') *p++ = '\0';
+// Splits `text` (the spec's own command buffer) on blanks into NUL-separated words.
+bool split_words(ServiceSpec& spec) {
+  int count = 0;
+  char* out = spec.command;
+  for (const char* p = spec.command; *p != '\0';) {
+    while (*p == ' ' || *p == '\t') ++p;
     if (*p == '\0') break;
-    if (argc == kMaxServiceArgs) return false;
-    spec.argv[argc++] = p;
-    while (*p != '\0' && *p != ' ' && *p != '\t') ++p;
+    if (count == kMaxServiceArgs) return false;
+    while (*p != '\0' && *p != ' ' && *p != '\t') *out++ = *p++;
+    const bool last = *p == '\0';
+    if (!last) ++p;  // past the blank before the NUL below may overwrite it
+    *out++ = '\0';
+    ++count;
+    if (last) break;
   }
-  spec.argv[argc] = nullptr;
-  return argc > 0;
+  spec.word_count = static_cast<std::uint8_t>(count);
+  spec.kind = CommandKind::kWords;
+  return count > 0;
 }
 
 // An executable regular file (for the user husk runs as), or the reason it is not.
-const char* check_executable(int dir_fd, const char* path) {
+const char* check_executable(const char* path) {
   struct stat st {};
-  if (fstatat(dir_fd, path, &st, 0) != 0) return std::strerror(errno);
+  if (stat(path, &st) != 0) return std::strerror(errno);
   if (!S_ISREG(st.st_mode)) return "not a regular file";
-  if (faccessat(dir_fd, path, X_OK, 0) != 0) return "not executable";
+  if (access(path, X_OK) != 0) return "not executable";
   return nullptr;
+}
+
+// Reads the optional config file at `path` into `spec`. Not inlined: its buffer is stack only
+// while a file is read.
+[[gnu::noinline]] bool read_config(const char* path, ServiceSpec& spec, Message& error) {
+  UniqueFd config(open(path, O_RDONLY | O_CLOEXEC));
+  if (!config) {
+    if (errno == ENOENT) return true;
+    error << "service '" << spec.name << "': config: " << std::strerror(errno);
+    return false;
+  }
+  char text[kMaxConfigBytes + 1];
+  std::size_t size = 0;
+  for (;;) {
+    ssize_t n = read(config.get(), text + size, sizeof text - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error << "service '" << spec.name << "': config: " << std::strerror(errno);
+      return false;
+    }
+    if (n == 0) break;
+    size += static_cast<std::size_t>(n);
+    if (size > kMaxConfigBytes) {
+      error << "service '" << spec.name << "': config: larger than " << int{kMaxConfigBytes}
+            << " bytes";
+      return false;
+    }
+  }
+  Message reason;
+  if (parse_service_config(spec, std::string_view(text, size), reason)) return true;
+  error << "service '" << spec.name << "': config " << reason.view();
+  return false;
 }
 
 }  // namespace
@@ -69,7 +107,7 @@ ServiceSpec* ServiceTable::add(std::string_view name, Message& error) {
     error << "service '" << name << "': more than " << kMaxServices << " services";
     return nullptr;
   }
-  ServiceSpec* spec = new (&slots_[count_++].spec) ServiceSpec();
+  ServiceSpec* spec = new (slots_[count_++]) ServiceSpec();
   copy_cstring(name, spec->name, sizeof spec->name);
   return spec;
 }
@@ -84,51 +122,20 @@ bool ServiceTable::add_directory_entry(int dir_fd, const char* dir, const char* 
   ServiceSpec* spec = add(name, error);
   if (spec == nullptr) return false;
   const bool is_dir = S_ISDIR(st.st_mode);
-  Message relative;
-  relative << name << (is_dir ? "/run" : "");
-  Message full;
-  full << dir << '/' << relative.view();
-  if (!copy_cstring(full.view(), spec->run_path, sizeof spec->run_path)) {
+  Message path;
+  path << dir << '/' << name << (is_dir ? "/run" : "");
+  if (!copy_cstring(path.view(), spec->command, sizeof spec->command)) {
     error << "service '" << name << "': path too long";
     return false;
   }
-  Message relative_z;
-  relative_z << relative.view() << '\0';
-  if (const char* problem = check_executable(dir_fd, relative_z.view().data())) {
-    error << "service '" << name << "': " << full.view() << ": " << problem;
+  if (const char* problem = check_executable(spec->command)) {
+    error << "service '" << name << "': " << path.view() << ": " << problem;
     return false;
   }
   if (!is_dir) return true;
-
-  Message config_path;
-  config_path << name << "/config" << '\0';
-  UniqueFd config(openat(dir_fd, config_path.view().data(), O_RDONLY | O_CLOEXEC));
-  if (!config) {
-    if (errno == ENOENT) return true;
-    error << "service '" << name << "': config: " << std::strerror(errno);
-    return false;
-  }
-  char text[kMaxConfigBytes + 1];
-  std::size_t size = 0;
-  for (;;) {
-    ssize_t n = read(config.get(), text + size, sizeof text - size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error << "service '" << name << "': config: " << std::strerror(errno);
-      return false;
-    }
-    if (n == 0) break;
-    size += static_cast<std::size_t>(n);
-    if (size > kMaxConfigBytes) {
-      error << "service '" << name << "': config: larger than " << int{kMaxConfigBytes}
-            << " bytes";
-      return false;
-    }
-  }
-  Message reason;
-  if (parse_service_config(*spec, std::string_view(text, size), reason)) return true;
-  error << "service '" << name << "': config " << reason.view();
-  return false;
+  path.clear();
+  path << dir << '/' << name << "/config" << '\0';
+  return read_config(path.view().data(), *spec, error);
 }
 
 void ServiceTable::sort_from(int first) {
@@ -148,7 +155,7 @@ bool ServiceTable::load_directory(const char* dir, Message& error) {
     return false;
   }
   const int first = count_;
-  alignas(LinuxDirent64) char buffer[2048];
+  alignas(LinuxDirent64) char buffer[1024];
   for (;;) {
     long n = syscall(SYS_getdents64, dir_fd.get(), buffer, sizeof buffer);
     if (n < 0) {
@@ -163,11 +170,7 @@ bool ServiceTable::load_directory(const char* dir, Message& error) {
       if (!add_directory_entry(dir_fd.get(), dir, entry->d_name, error)) return false;
     }
   }
-  sort_from(first);  // before any argv points into a slot
-  for (int i = first; i < count_; ++i) {
-    (*this)[i].argv[0] = (*this)[i].run_path;
-    (*this)[i].argv[1] = nullptr;
-  }
+  sort_from(first);
   return true;
 }
 
@@ -180,24 +183,18 @@ bool ServiceTable::add_command(std::string_view definition, Message& error) {
   ServiceSpec* spec = add(head(definition, eq), error);
   if (spec == nullptr) return false;
   std::string_view command = from(definition, eq + 1);
-  if (!copy_cstring(command, spec->run_path, sizeof spec->run_path)) {
+  if (!copy_cstring(command, spec->command, sizeof spec->command)) {
     error << "service '" << spec->name << "': command longer than "
-          << int{sizeof spec->run_path - 1} << " bytes";
+          << int{sizeof spec->command - 1} << " bytes";
     return false;
   }
   if (command.find_first_of(kShellSyntax) != std::string_view::npos) {
-    // The shell execs the command itself, so the service's pid is the command's.
-    spec->argv[0] = const_cast<char*>("/bin/sh");
-    spec->argv[1] = const_cast<char*>("-c");
-    spec->argv[2] = const_cast<char*>("eval \"exec $1\"");
-    spec->argv[3] = spec->name;
-    spec->argv[4] = spec->run_path;
-    spec->argv[5] = nullptr;
+    spec->kind = CommandKind::kShell;
     return true;
   }
-  if (split_words(spec->run_path, *spec)) return true;
+  if (split_words(*spec)) return true;
   error << "service '" << spec->name << "': "
-        << (spec->argv[0] == nullptr ? "empty command" : "more than 31 arguments");
+        << (spec->word_count == 0 ? "empty command" : "more than 31 arguments");
   return false;
 }
 
@@ -212,15 +209,8 @@ bool ServiceTable::add_main_command(char* const* argv, Message& error) {
   ServiceSpec* spec = add("main", error);
   if (spec == nullptr) return false;
   spec->main = true;
-  int argc = 0;
-  for (; argv[argc] != nullptr; ++argc) {
-    if (argc == kMaxServiceArgs) {
-      error << "service 'main': more than 31 arguments";
-      return false;
-    }
-    spec->argv[argc] = argv[argc];
-  }
-  spec->argv[argc] = nullptr;
+  spec->kind = CommandKind::kArgv;
+  spec->main_argv = argv;
   return true;
 }
 

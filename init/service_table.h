@@ -4,6 +4,7 @@
 // service. A fixed table of kMaxServices; nothing is allocated.
 #pragma once
 
+#include <new>
 #include <string_view>
 
 #include "log.h"
@@ -11,13 +12,17 @@
 
 namespace husk {
 
+// Trivially constructible: a static table is zero bytes in .bss that no start-up code writes, so
+// only the slots in use are ever touched. Elsewhere, value-initialize it (ServiceTable{}).
 class ServiceTable {
  public:
-  ServiceTable() {}  // the slots stay untouched until used: no page of them is written for nothing
-
   int size() const { return count_; }
-  ServiceSpec& operator[](int i) { return slots_[i].spec; }
-  const ServiceSpec& operator[](int i) const { return slots_[i].spec; }
+  ServiceSpec& operator[](int i) {
+    return *std::launder(reinterpret_cast<ServiceSpec*>(slots_[i]));
+  }
+  const ServiceSpec& operator[](int i) const {
+    return *std::launder(reinterpret_cast<const ServiceSpec*>(slots_[i]));
+  }
   // The index of the service called `name`, or -1.
   int find(std::string_view name) const;
 
@@ -39,12 +44,8 @@ class ServiceTable {
   bool add_directory_entry(int dir_fd, const char* dir, const char* name, Message& error);
   void sort_from(int first);
 
-  union Slot {
-    Slot() {}
-    ServiceSpec spec;
-  };
-  int count_ = 0;
-  Slot slots_[kMaxServices];
+  int count_;
+  alignas(ServiceSpec) unsigned char slots_[kMaxServices][sizeof(ServiceSpec)];
 };
 
 }  // namespace husk

@@ -41,8 +41,9 @@ class ServiceDir {
 };
 
 std::vector<std::string> argv_of(const ServiceSpec& spec) {
+  char* storage[ServiceSpec::kArgvSize];
   std::vector<std::string> out;
-  for (char* const* a = spec.argv; *a != nullptr; ++a) out.emplace_back(*a);
+  for (char* const* a = spec.exec_argv(storage); *a != nullptr; ++a) out.emplace_back(*a);
   return out;
 }
 

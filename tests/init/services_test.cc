@@ -254,10 +254,15 @@ TEST_P(Services, ControlListsRestartsStopsAndStarts) {
 
 TEST_P(Services, CommandLineServicesAndMainCommand) {
   std::string note = "echo $0 >> " + log_path();
-  Husk husk = start({"--control", control(), "--service", "side=/bin/sh -c '" + note +
-                     "; exec sleep 1000' side", "--", "/bin/sh", "-c", "sleep 0.3; exit 4"});
+  const std::string touched = tmp_.path() + "/touched";
+  Husk husk = start({"--control", control(), "--service",
+                     "side=/bin/sh -c '" + note + "; exec sleep 1000' side", "--service",
+                     "once=touch  " + touched, "--set", "once:restart=never", "--", "/bin/sh",
+                     "-c", "sleep 0.5; exit 4"});
   int status = husk.wait(10000);
   EXPECT_EQ(exit_code(status), 4) << describe_status(status) << husk.err();
+  EXPECT_EQ(access(touched.c_str(), F_OK), 0) << "a command split into words ran";
+  EXPECT_EQ(husk.err(), "");
   std::ifstream in(log_path());
   std::string line;
   std::getline(in, line);
