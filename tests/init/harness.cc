@@ -266,6 +266,11 @@ std::string status_field(pid_t pid, const std::string& key) {
   return "";
 }
 
+long context_switches(pid_t pid) {
+  return std::atol(status_field(pid, "voluntary_ctxt_switches").c_str()) +
+         std::atol(status_field(pid, "nonvoluntary_ctxt_switches").c_str());
+}
+
 std::string describe_status(int status) {
   if (status < 0) return "no status (timed out)";
   if (WIFEXITED(status)) return "exited " + std::to_string(WEXITSTATUS(status));

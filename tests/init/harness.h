@@ -102,6 +102,9 @@ char process_state(pid_t pid);
 // The value of `key` ("SigBlk") in /proc/PID/status, or "".
 std::string status_field(pid_t pid, const std::string& key);
 
+// Voluntary plus involuntary context switches of `pid`: how often it ran.
+long context_switches(pid_t pid);
+
 // Exit status helpers for gtest messages.
 std::string describe_status(int status);
 

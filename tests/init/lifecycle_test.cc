@@ -164,11 +164,6 @@ TEST_P(Lifecycle, HuskPinsNoDirectoryAndHoldsOnlyStdio) {
   EXPECT_EQ(exit_code(husk.wait()), 0);
 }
 
-long context_switches(pid_t pid) {
-  return std::atol(status_field(pid, "voluntary_ctxt_switches").c_str()) +
-         std::atol(status_field(pid, "nonvoluntary_ctxt_switches").c_str());
-}
-
 TEST_P(Lifecycle, NoWakeUpsWhileIdle) {
   Husk husk = start({probe(), "signals"});
   ASSERT_TRUE(husk.wait_for_output("ready\n"));

@@ -269,6 +269,33 @@ TEST_P(Services, CommandLineServicesAndMainCommand) {
   EXPECT_EQ(line, "side");
 }
 
+TEST_P(Services, NoWakeUpsWhileIdleOrWaitingToRestart) {
+  add("10-steady", "note start; exec sleep 1000");
+  add("20-crash", "note start; exit 1", "backoff=30\nbackoff-max=60\n");
+  Husk husk = start_services();
+  ASSERT_TRUE(wait_for_events("start", "10-steady", 1));
+  ASSERT_TRUE(husk.wait_for_error("restart 1 in 30000 ms")) << husk.err();
+  sleep_ms(200);
+  long before = context_switches(husk.pid());
+  sleep_ms(1500);
+  EXPECT_EQ(context_switches(husk.pid()), before) << "husk woke up while idle";
+  husk.signal(SIGTERM);
+  EXPECT_EQ(exit_code(husk.wait()), 0) << husk.err();
+}
+
+TEST_P(Services, ValgrindClean) {
+  if (access("/usr/bin/valgrind", X_OK) != 0) GTEST_SKIP() << "valgrind is not installed";
+  add("10-crash", "exit 1", "backoff=0.05\nrestart-limit=2\n");
+  add("20-ready", "echo >&3; exec sleep 1000", "ready-fd=3\n");
+  SpawnSpec spec;
+  spec.wrapper = {"/usr/bin/valgrind", "-q", "--error-exitcode=99", "--leak-check=full"};
+  spec.args = {"--control", control(), "-S", dir(), "--", "/bin/sh", "-c", "sleep 1; exit 3"};
+  Husk husk = Husk::start(mode(), spec);
+  int status = husk.wait(60000);
+  EXPECT_EQ(exit_code(status), 3) << husk.err();
+  EXPECT_EQ(husk.err().find("=="), std::string::npos) << husk.err();
+}
+
 class BadInput : public Services {};
 HUSK_E2E_MODES(BadInput);
 
