@@ -116,11 +116,9 @@ class ServiceSupervisor {
   // Starts the services in order; one that waits for readiness holds back the next ones.
   void advance_start() {
     while (!stopping_ && next_start_ < count_) {
-      if (next_start_ > 0) {
-        const int previous = next_start_ - 1;
-        if (table_[previous].waits_for_readiness() && !run_at(previous).ready) return;
-      }
+      if (next_start_ > 0 && holds_back(next_start_ - 1)) return;
       const int i = next_start_++;
+      if (run_at(i).state != State::kWaiting) continue;  // started or stopped by husk ctl
       if (table_[i].waits_for_readiness()) {
         ready_deadline_ms_ = now_ms() + table_[i].ready_timeout_ms;
         if (table_[i].ready_file[0] != '\0') unlink(table_[i].ready_file);
@@ -131,11 +129,16 @@ class ServiceSupervisor {
     }
   }
 
+  // Whether service i, not ready yet, holds back the later ones (not once husk ctl stopped it).
+  bool holds_back(int i) const {
+    return table_[i].waits_for_readiness() && !run_at(i).ready &&
+           run_at(i).state != State::kStopped;
+  }
+
   // The service whose readiness holds back the next ones, or -1.
   int awaited() const {
     if (stopping_ || next_start_ == 0 || next_start_ >= count_) return -1;
-    const int previous = next_start_ - 1;
-    return table_[previous].waits_for_readiness() && !run_at(previous).ready ? previous : -1;
+    return holds_back(next_start_ - 1) ? next_start_ - 1 : -1;
   }
 
   void start(int i) {
@@ -523,7 +526,6 @@ class ServiceSupervisor {
       }
       return;
     }
-    if (i >= next_start_) next_start_ = i + 1;
     start(i);
     text << "started '" << name << "'";
   }
