@@ -237,6 +237,10 @@ bool ServiceTable::apply_setting(std::string_view setting, Message& error) {
 }
 
 bool ServiceTable::finish(int default_grace_ms, Message& error) {
+  if (count_ == 0) {
+    error << "no services to run (an empty services directory?)";
+    return false;
+  }
   int main_index = -1;
   for (int i = 0; i < count_; ++i) {
     ServiceSpec& spec = (*this)[i];

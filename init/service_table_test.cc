@@ -111,6 +111,15 @@ TEST(ServiceTable, DirectoryErrorsNameTheServiceAndTheProblem) {
             "service 'a b': invalid name (1 to 31 letters, digits, '.', '_' or '-')");
 }
 
+TEST(ServiceTable, AnEmptyTableIsRefused) {
+  ServiceDir dir;
+  auto services = table();
+  Message error;
+  ASSERT_TRUE(services->load_directory(dir.path().c_str(), error)) << error.view();
+  EXPECT_FALSE(services->finish(5000, error));
+  EXPECT_EQ(error.view(), "no services to run (an empty services directory?)");
+}
+
 TEST(ServiceTable, TwoMainServicesAreRefused) {
   ServiceDir dir;
   dir.add("a", "main=yes\n");

@@ -14,7 +14,7 @@ every supervisor once, in an order that rotates by one every round, and measures
     the supervisor has exited and no supervisor or service process is left.
 Idle CPU is measured once, with the four running side by side for IDLE_SECONDS (default 60):
 CPU time from /proc/PID/schedstat and context switches (wake-ups) of the supervisor processes.
-Size: every file the supervisor needs (binaries, the shared libraries they load, and for
+Also husk's idle RSS with 10 services (median of 5 starts). Size: every file the supervisor needs (binaries, the shared libraries they load, and for
 supervisord the Python interpreter, its libraries and every module `supervisor.supervisord`
 imports).
 
@@ -73,14 +73,15 @@ def alive(pid):
 class Supervisor:
     """One supervisor and its three services in a temporary folder."""
 
-    def __init__(self, name, husk, service_bin):
+    def __init__(self, name, husk, service_bin, services=SERVICES):
         self.name = name
+        self.names = services
         self.husk = husk
         self.dir = tempfile.mkdtemp(prefix=f"husk-bench-{name}-")
         self.log = os.path.join(self.dir, "events")
         self.services = os.path.join(self.dir, "services")
         os.mkdir(self.services)
-        for s in SERVICES:
+        for s in self.names:
             os.mkdir(os.path.join(self.services, s))
             os.symlink(service_bin, os.path.join(self.services, s, "run"))
             if name == "husk":  # restart at once, as runsv and s6-supervise do after 1 s up
@@ -97,7 +98,7 @@ class Supervisor:
             with open(conf, "w") as f:
                 f.write(f"[supervisord]\nnodaemon=true\nlogfile={self.dir}/supervisord.log\n"
                         f"pidfile={self.dir}/supervisord.pid\nchildlogdir={self.dir}\n")
-                for s in SERVICES:
+                for s in self.names:
                     f.write(f"[program:{s}]\ncommand={self.services}/{s}/run\n"
                             "autorestart=true\nstartsecs=1\nstopwaitsecs=10\n"
                             "stdout_logfile=NONE\nstderr_logfile=NONE\n")
@@ -121,7 +122,7 @@ class Supervisor:
         self.proc = subprocess.Popen(self.argv, env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
-        while not all(self.current(s)[0] for s in SERVICES):
+        while not all(self.current(s)[0] for s in self.names):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name}: services did not start")
             time.sleep(0.02)
@@ -134,7 +135,7 @@ class Supervisor:
         return pids
 
     def service_pids(self):
-        return [self.current(s)[0] for s in SERVICES]
+        return [self.current(s)[0] for s in self.names]
 
     def rss_kib(self):
         return sum(status_field(p, "VmRSS") for p in self.own_pids())
@@ -236,6 +237,21 @@ def idle(husk, service_bin, seconds):
             r.kill_leftovers()
 
 
+def husk_rss_with(count, husk, service_bin, runs=5):
+    """husk's idle VmRSS (KiB) supervising `count` services: the median of `runs` starts."""
+    values = []
+    for _ in range(runs):
+        run = Supervisor("husk", husk, service_bin, [f"s{i:02d}" for i in range(count)])
+        try:
+            run.start()
+            time.sleep(1)
+            values.append(run.rss_kib())
+            run.stop_ms()
+        finally:
+            run.kill_leftovers()
+    return statistics.median(values)
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 7
@@ -262,6 +278,7 @@ def main():
     print(f"idle, {idle_seconds} s, all four side by side", file=sys.stderr)
     idle_result = idle(husk, service_bin, idle_seconds)
     sizes = sizes_kib(husk)
+    rss10 = husk_rss_with(10, husk, service_bin)
     load_after = open("/proc/loadavg").read().split()[:3]
 
     med = {n: {k: statistics.median(v) for k, v in s.items()} for n, s in samples.items()}
@@ -275,6 +292,8 @@ def main():
     for n in NAMES:
         print(f"| {label[n]} | {sizes[n]:,.0f} | {med[n]['rss']:,.0f} | {med[n]['restart']:.2f} "
               f"| {med[n]['stop']:.1f} | {idle_result[n][0]:.2f} | {idle_result[n][1]} |")
+    print(f"\nhusk's idle RSS supervising 10 services: {rss10:.0f} KiB (median of 5 starts); "
+          f"husk binary: {os.path.getsize(husk):,} bytes.")
 
 
 if __name__ == "__main__":
