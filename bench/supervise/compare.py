@@ -14,9 +14,9 @@ every supervisor once, in an order that rotates by one every round, and measures
     the supervisor has exited and no supervisor or service process is left.
 Idle CPU is measured once, with the four running side by side for IDLE_SECONDS (default 60):
 CPU time from /proc/PID/schedstat and context switches (wake-ups) of the supervisor processes.
-Also husk's idle RSS with 10 services (median of 5 starts). Size: every file the supervisor needs (binaries, the shared libraries they load, and for
-supervisord the Python interpreter, its libraries and every module `supervisor.supervisord`
-imports).
+Also husk's idle RSS with 10 services (median of 5 starts). Size: every file the supervisor
+needs (binaries, the shared libraries they load, and for supervisord the Python interpreter,
+its libraries and every module `supervisor.supervisord` imports).
 
   sudo bench/supervise/compare.py BUILD_DIR [ROUNDS]     (IDLE_SECONDS=20 for a shorter run)
 """
