@@ -269,6 +269,38 @@ TEST_P(Services, CommandLineServicesAndMainCommand) {
   EXPECT_EQ(line, "side");
 }
 
+TEST_P(Services, WithoutMainTheFirstServiceFailedForGoodGivesTheStatus) {
+  add("10-ok", "note start; exit 0", "restart=on-failure\n");
+  add("20-fails", "note start; exit 3", "restart=never\n");
+  add("30-loops", "note start; exit 4", "backoff=0.5\nrestart-limit=1\n");
+  Husk husk = start_services();
+  int status = husk.wait(10000);
+  EXPECT_EQ(exit_code(status), 3) << describe_status(status) << "\n" << husk.err();
+  EXPECT_EQ(events("start", "30-loops").size(), 2u);
+  EXPECT_NE(husk.err().find("husk: service '20-fails' exited with code 3\n"), std::string::npos)
+      << husk.err();
+}
+
+TEST_P(Services, AGivenUpServiceWithOnGiveUpStopEndsHusk) {
+  add("10-steady", "trap 'note stop; exit 0' TERM\nnote start\nsleep 1000 & wait");
+  add("20-critical", "note start; exit 6", "backoff=0.05\nrestart-limit=1\non-give-up=stop\n");
+  Husk husk = start_services();
+  int status = husk.wait(10000);
+  EXPECT_EQ(exit_code(status), 6) << describe_status(status) << "\n" << husk.err();
+  EXPECT_EQ(events("stop", "10-steady").size(), 1u);
+}
+
+TEST_P(Services, SigtermWhileWaitingForReadinessStopsWhatRuns) {
+  add("10-slow", "trap 'note stop; exit 0' TERM\nnote start\nsleep 1000 & wait", "ready-fd=3\n");
+  add("20-never", "note start; exec sleep 1000");
+  Husk husk = start_services();
+  ASSERT_TRUE(wait_for_events("start", "10-slow", 1));
+  husk.signal(SIGTERM);
+  int status = husk.wait(10000);
+  EXPECT_EQ(exit_code(status), 0) << describe_status(status) << "\n" << husk.err();
+  EXPECT_EQ(sequence(), (std::vector<std::string>{"start 10-slow", "stop 10-slow"}));
+}
+
 TEST_P(Services, NoWakeUpsWhileIdleOrWaitingToRestart) {
   add("10-steady", "note start; exec sleep 1000");
   add("20-crash", "note start; exit 1", "backoff=30\nbackoff-max=60\n");
