@@ -27,6 +27,7 @@ enum class Opt {
   kService,
   kSet,
   kControl,
+  kSignalAll,
 };
 
 struct OptionSpec {
@@ -57,6 +58,7 @@ constexpr OptionSpec kOptions[] = {
     {'\0', "service", "", true, Opt::kService},
     {'\0', "set", "", true, Opt::kSet},
     {'\0', "control", "HUSK_CONTROL", true, Opt::kControl},
+    {'\0', "signal-all", "HUSK_SIGNAL_ALL", false, Opt::kSignalAll},
 };
 
 // tini's variables, read before husk's own so that HUSK_* wins.
@@ -156,6 +158,9 @@ bool apply(ParseResult& result, Opt id, std::string_view value, std::string_view
     case Opt::kControl:
       o.control_path = value.data();
       o.control_path_set = true;
+      return true;
+    case Opt::kSignalAll:
+      o.signal_all = true;
       return true;
   }
   return false;
@@ -368,11 +373,12 @@ const std::string_view kUsageText =
     "                           backoff-reset, restart-limit, restart-window, main, on-give-up,\n"
     "                           stop-signal, stop-grace, ready-fd, ready-file, ready-timeout\n"
     "      --control PATH       the socket of `husk ctl` (default /run/husk.sock)\n"
+    "      --signal-all         forward every signal to every service, not only SIGHUP\n"
     "\n"
     "Environment: HUSK_SUBREAPER, HUSK_KILL_PROCESS_GROUP, HUSK_PDEATHSIG, HUSK_REMAP_EXIT,\n"
     "HUSK_VERBOSITY, HUSK_WARN_ON_REAP, HUSK_GRACE, HUSK_NO_SHUTDOWN, HUSK_KILL_AFTER,\n"
-    "HUSK_REWRITE, HUSK_PAUSE, HUSK_SERVICES, HUSK_CONTROL mirror the options (lists:\n"
-    "comma-separated); tini's TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP and TINI_VERBOSITY are\n"
+    "HUSK_REWRITE, HUSK_PAUSE, HUSK_SERVICES, HUSK_CONTROL, HUSK_SIGNAL_ALL mirror the options\n"
+    "(lists: comma-separated); tini's TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP and TINI_VERBOSITY are\n"
     "honoured too.\n";
 
 const std::string_view kLicenseText =

@@ -36,6 +36,7 @@ struct Options {
   int setting_count = 0;
   const char* control_path = kDefaultControlPath;      // --control PATH, for husk ctl
   bool control_path_set = false;
+  bool signal_all = false;  // --signal-all: every signal to every service, not just SIGHUP
 
   bool supervises_services() const { return service_dir != nullptr || service_count > 0; }
 };

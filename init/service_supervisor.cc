@@ -434,11 +434,12 @@ class ServiceSupervisor {
     }
   }
 
-  // SIGHUP to every service; any other signal to the main service, or to all without one.
+  // SIGHUP to every service; any other signal to the main service, or to all without one (or
+  // with --signal-all).
   void forward(int received) {
     const int sig = options_.rewrite.map(received);
     if (sig == 0) return;
-    const bool everyone = received == SIGHUP || main_ < 0;
+    const bool everyone = received == SIGHUP || main_ < 0 || options_.signal_all;
     for (int i = 0; i < count_; ++i) {
       if (everyone || i == main_) send(run_at(i).pid, sig);
     }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -185,6 +186,27 @@ TEST_P(Services, SighupReachesEveryService) {
   EXPECT_EQ(events("start", "a").size(), 1u) << "SIGHUP must not restart a service";
   husk.signal(SIGTERM);
   EXPECT_EQ(exit_code(husk.wait()), 0) << husk.err();
+}
+
+TEST_P(Services, OtherSignalsGoToTheMainServiceOrWithSignalAllToEvery) {
+  for (std::string name : {"a", "b"}) {
+    add(name, "trap 'note usr1' USR1\ntrap 'exit 0' TERM\nnote start\n"
+              "while :; do sleep 0.1; done",
+        name == "b" ? "main=yes\n" : "");
+  }
+  for (bool all : {false, true}) {
+    std::remove(log_path().c_str());
+    Husk husk = start_services(all ? std::vector<std::string>{"--signal-all"}
+                                   : std::vector<std::string>{});
+    for (std::string name : {"a", "b"}) ASSERT_TRUE(wait_for_events("start", name, 1));
+    husk.signal(SIGUSR1);
+    EXPECT_TRUE(wait_for_events("usr1", "b", 1, 5000)) << "the main service got no SIGUSR1";
+    if (all) EXPECT_TRUE(wait_for_events("usr1", "a", 1, 5000)) << "--signal-all: a got none";
+    sleep_ms(300);
+    EXPECT_EQ(events("usr1", "a").size(), all ? 1u : 0u);
+    husk.signal(SIGTERM);
+    EXPECT_EQ(exit_code(husk.wait()), 0) << husk.err();  // the main one's status: its trap's 0
+  }
 }
 
 TEST_P(Services, LaterServicesWaitForReadiness) {
