@@ -150,7 +150,7 @@ class ServiceSupervisor {
     close_ready_pipe(run);
     if (spec.ready_fd >= 0) {
       int fds[2];
-      if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+      if (pipe2(fds, O_CLOEXEC) == 0) {  // the service's end stays blocking
         run.ready_pipe = fds[0];
         write_end = fds[1];
         fcntl(fds[0], F_SETOWN, getpid());
