@@ -9,7 +9,6 @@
 
 #include "signal_state.h"
 #include "tree.h"
-#include "wait_any.h"
 
 namespace husk {
 namespace {
@@ -34,17 +33,7 @@ timespec until(std::int64_t deadline_ms) {
 }
 
 void Reaper::reap() {
-  for (;;) {
-    int status = 0;
-    long pid = wait_any_nohang(&status);
-    if (pid > 0) {
-      on_exit_(context_, static_cast<pid_t>(pid), status);
-      continue;
-    }
-    if (pid == -EINTR) continue;
-    if (pid < 0) children_left_ = false;  // ECHILD
-    return;
-  }
+  reap_with([this](pid_t pid, int status) { on_exit_(context_, pid, status); });
 }
 
 void shut_down_tree(const Options& options, const Log& log, bool pid1, Reaper& reaper,

@@ -59,7 +59,7 @@ class Supervisor {
         continue;
       }
       if (sig == SIGCHLD) {
-        reaper_.reap();
+        reap();
         continue;
       }
       forward(sig, info);
@@ -76,10 +76,10 @@ class Supervisor {
       siginfo_t info{};
       int sig = wait_for_signal(all, &info, nullptr);
       if (sig == SIGCHLD) {
-        reaper_.reap();
+        reap();
       } else if (sig == SIGTERM || sig == SIGINT) {
         HUSK_LOG(log_, kInfo, "pause mode: stopping on signal " << sig);
-        reaper_.reap();
+        reap();
         return;
       } else if (sig > 0) {
         HUSK_LOG(log_, kDebug, "pause mode: ignoring signal " << sig);
@@ -105,6 +105,14 @@ class Supervisor {
     } else {
       HUSK_LOG(log_, kDebug, "forwarded signal " << received << " as " << sig << " to " << target);
     }
+  }
+
+  // The hot path of reaping: per process the wait and, unless its line is wanted, one test.
+  void reap() {
+    reaper_.reap_with([this](pid_t pid, int status) {
+      if (pid != child_ && !log_orphans_) return;  // an orphan, and no line wanted
+      on_exit(this, pid, status);
+    });
   }
 
   // One reaped process: the child, or an orphan (a line for it only when wanted: -w, -vv).
