@@ -130,6 +130,17 @@ Status read_pids(const std::string& dir, bool recursive, std::vector<pid_t>& out
   return {};
 }
 
+// An existing cgroup that create() would join: it must hold no process, in it or below it.
+Status refuse_populated(const std::string& dir) {
+  std::vector<pid_t> pids;
+  if (auto read = read_pids(dir, true, pids); !read.ok())
+    return std::move(read).error().context("reading the existing cgroup " + dir);
+  if (pids.empty()) return {};
+  return Error("the cgroup " + dir + " exists and has processes in it (" +
+               std::to_string(pids.size()) +
+               "): a container joins only an empty cgroup that it did not create");
+}
+
 // Polls `done` until it says yes, for about two seconds.
 template <class Check>
 Result<bool> wait_until(Check done) {
@@ -198,6 +209,10 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, std::string_view cgrou
   auto dirs = resolve(hierarchy, cgroups_path, container_id);
   if (!dirs.ok()) return std::move(dirs).error();
 
+  for (Dir& dir : *dirs) {
+    dir.created = !fs::exists(dir.path);
+    if (!dir.created) HUSK_TRY(refuse_populated(dir.path));
+  }
   CreatedDirs created;
   for (const Dir& dir : *dirs) {
     const bool cpuset = std::find(dir.controllers.begin(), dir.controllers.end(), "cpuset") !=
@@ -233,8 +248,8 @@ Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, std::string_view cgroups
   return Cgroup(hierarchy, std::move(*dirs));
 }
 
-Result<Cgroup> Cgroup::open_paths(const Hierarchy& hierarchy,
-                                  const std::vector<std::string>& paths) {
+Result<Cgroup> Cgroup::open_paths(const Hierarchy& hierarchy, const std::vector<std::string>& paths,
+                                  const std::vector<std::string>& created) {
   std::vector<Dir> dirs;
   for (const std::string& path : paths) {
     std::optional<Dir> found;
@@ -249,6 +264,7 @@ Result<Cgroup> Cgroup::open_paths(const Hierarchy& hierarchy,
     if (!found)
       return Error("opening the cgroup " + path + ": not in a cgroup hierarchy of this host");
     if (!fs::exists(path)) return Error("opening the cgroup " + path, ENOENT);
+    found->created = std::find(created.begin(), created.end(), path) != created.end();
     dirs.push_back(std::move(*found));
   }
   if (dirs.empty()) return Error("opening a cgroup: no directory given");
@@ -454,6 +470,7 @@ Status Cgroup::kill(int signal) {
 Status Cgroup::destroy() {
   Status result;
   for (const Dir& dir : dirs_) {
+    if (!dir.created) continue;
     if (auto removed = remove_tree(dir.path); !removed.ok() && result.ok()) {
       result = std::move(removed).error().context("destroying the cgroup");
     }
@@ -532,6 +549,14 @@ Result<Stats> Cgroup::stats() const {
 std::vector<std::string> Cgroup::paths() const {
   std::vector<std::string> paths;
   for (const Dir& dir : dirs_) paths.push_back(dir.path);
+  return paths;
+}
+
+std::vector<std::string> Cgroup::created_paths() const {
+  std::vector<std::string> paths;
+  for (const Dir& dir : dirs_) {
+    if (dir.created) paths.push_back(dir.path);
+  }
   return paths;
 }
 

@@ -196,6 +196,39 @@ TEST(CgroupTest, UpdateChecksUsageBeforeLowering) {
   EXPECT_EQ(tree.read("ctr/memory.max"), "3000000");
 }
 
+// A cgroup that exists is never taken over: with a process it is refused, empty it is joined,
+// and destroy() leaves it where it was.
+TEST(CgroupTest, AnExistingCgroupIsJoinedOnlyWhenEmptyAndNeverRemoved) {
+  FakeTree tree(Layout::kUnified);
+  const Hierarchy h = tree.hierarchy("0::/\n");
+  tree.populate("victim", "v2");
+  tree.populate("victim/sub", "v2");
+  tree.write("victim/sub/cgroup.procs", "4242\n");
+  Resources r;
+  r.pids = PidsLimit{10};
+  auto taken = Cgroup::create(h, "/victim", "id", r);
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.error().text(),
+            "the cgroup " + tree.root() +
+                "/victim exists and has processes in it (1): a container joins only an empty "
+                "cgroup that it did not create");
+  EXPECT_EQ(tree.read("victim/pids.max"), "");  // nothing written
+
+  tree.write("victim/sub/cgroup.procs", "");
+  auto joined = Cgroup::create(h, "/victim", "id", r);
+  ASSERT_TRUE(joined.ok()) << joined.error().text();
+  EXPECT_TRUE(joined->created_paths().empty());
+  EXPECT_FALSE(joined->created_any());
+  ASSERT_TRUE(joined->destroy().ok());
+  EXPECT_TRUE(tree.exists("victim/sub"));
+
+  // Reopened from a state record, only what was created is removed.
+  auto reopened = Cgroup::open_paths(h, joined->paths(), joined->created_paths());
+  ASSERT_TRUE(reopened.ok()) << reopened.error().text();
+  ASSERT_TRUE(reopened->destroy().ok());
+  EXPECT_TRUE(tree.exists("victim"));
+}
+
 TEST(CgroupTest, OpenPathsRoundTrip) {
   FakeTree tree(Layout::kHybrid);
   const Hierarchy h = tree.hierarchy(kSelf);

@@ -115,6 +115,8 @@ class Cgroup {
   // one is "/husk/<container_id>". Creates the directories (enabling the controllers it needs in
   // the parents' cgroup.subtree_control on v2) and applies `resources`. On failure, removes the
   // directories it created.
+  // A cgroup that exists already is never taken over: one with a process in it (or in a
+  // descendant) is refused, an empty one is joined, and destroy() leaves it in place.
   static Result<Cgroup> create(const Hierarchy& hierarchy, std::string_view cgroups_path,
                                std::string_view container_id, const Resources& resources);
 
@@ -126,14 +128,17 @@ class Cgroup {
 
   // An existing cgroup, by the same cgroupsPath rules as create(); every directory must exist.
   // A relative cgroupsPath resolves against the caller's own cgroup: a later command running in
-  // another cgroup than `create` did must use open_paths() with what paths() gave.
+  // another cgroup than `create` did must use open_paths() with what paths() gave. The handle
+  // owns none of it: destroy() removes nothing.
   static Result<Cgroup> open(const Hierarchy& hierarchy, std::string_view cgroups_path,
                              std::string_view container_id);
 
   // An existing cgroup, by the directories paths() gave (what a state file records: relative
   // paths resolve against the caller's own cgroup, which a later command may not share).
+  // destroy() removes those of them that are in `created` (what created_paths() gave).
   static Result<Cgroup> open_paths(const Hierarchy& hierarchy,
-                                   const std::vector<std::string>& paths);
+                                   const std::vector<std::string>& paths,
+                                   const std::vector<std::string>& created = {});
 
   Cgroup(Cgroup&&) noexcept = default;
   Cgroup& operator=(Cgroup&&) noexcept = default;
@@ -160,15 +165,18 @@ class Cgroup {
   // (5.14+, hybrid hosts too): one write. Otherwise freeze, signal each process, thaw.
   Status kill(int signal);
 
-  // Removes the directories (descendants first) in every hierarchy, retrying while the last
-  // processes exit. A cgroup that is already gone is not an error. The parents (say /husk)
-  // stay: other containers share them.
+  // Removes the directories create() made (descendants first) in every hierarchy, retrying
+  // while the last processes exit. A cgroup that is already gone is not an error. The parents
+  // (say /husk) stay: other containers share them; so does a cgroup that existed before.
   Status destroy();
 
   Result<Stats> stats() const;
 
   // The cgroup's directories, absolute: one per v1 hierarchy, then the v2 one.
   std::vector<std::string> paths() const;
+  // Those of them that create() made, which destroy() removes.
+  std::vector<std::string> created_paths() const;
+  bool created_any() const { return !created_paths().empty(); }
 
  private:
   struct Dir {
@@ -176,6 +184,7 @@ class Cgroup {
     std::string mount;                     // the hierarchy's mount directory
     std::vector<std::string> controllers;  // v1: the controllers of that mount
     std::string path;                      // absolute
+    bool created = false;                  // made by create(): destroy() removes it
   };
   Cgroup(Hierarchy hierarchy, std::vector<Dir> dirs)
       : hierarchy_(std::move(hierarchy)), dirs_(std::move(dirs)) {}

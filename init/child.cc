@@ -11,11 +11,20 @@
 namespace husk {
 namespace {
 
-[[noreturn]] void run_child(char* const* argv, const SignalState& original, int error_fd) {
+[[noreturn]] void run_child(char* const* argv, const SignalState& original, int error_fd,
+                           const ChildSetup& setup) {
   setpgid(0, 0);
   // Every signal is still blocked here, SIGTTOU included, so a background husk may hand the
   // terminal to the child. Without a terminal this fails harmlessly.
-  if (isatty(STDIN_FILENO)) tcsetpgrp(STDIN_FILENO, getpgrp());
+  if (setup.take_terminal && isatty(STDIN_FILENO)) tcsetpgrp(STDIN_FILENO, getpgrp());
+  if (setup.ready_pipe >= 0) {
+    if (error_fd == setup.ready_fd) error_fd = fcntl(error_fd, F_DUPFD_CLOEXEC, setup.ready_fd + 1);
+    if (setup.ready_pipe == setup.ready_fd) {
+      fcntl(setup.ready_fd, F_SETFD, 0);
+    } else {
+      dup2(setup.ready_pipe, setup.ready_fd);  // the copy is not close-on-exec
+    }
+  }
   restore_signals(original);
   execvp(argv[0], argv);
   int error = errno;
@@ -26,7 +35,7 @@ namespace {
 
 }  // namespace
 
-SpawnResult spawn_child(char* const* argv, const SignalState& original) {
+SpawnResult spawn_child(char* const* argv, const SignalState& original, const ChildSetup& setup) {
   SpawnResult result;
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -43,7 +52,7 @@ SpawnResult spawn_child(char* const* argv, const SignalState& original) {
     result.failed_step = "fork";
     return result;
   }
-  if (result.pid == 0) run_child(argv, original, write_end.get());
+  if (result.pid == 0) run_child(argv, original, write_end.get(), setup);
 
   write_end.reset();
   int error = 0;

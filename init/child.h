@@ -15,8 +15,17 @@ struct SpawnResult {
   const char* failed_step = nullptr;  // "fork" or "exec" when error != 0
 };
 
+// What differs for a supervised service: it never takes the terminal, and may get the write end
+// of a readiness pipe as descriptor `ready_fd`.
+struct ChildSetup {
+  bool take_terminal = true;
+  int ready_pipe = -1;  // close-on-exec in husk; becomes `ready_fd` in the child
+  int ready_fd = -1;
+};
+
 // Forks and execs `argv` (PATH is searched). When exec fails, the child has exited with the
 // code of exit_code_for_exec_errno() and still needs reaping.
-SpawnResult spawn_child(char* const* argv, const SignalState& original);
+SpawnResult spawn_child(char* const* argv, const SignalState& original,
+                        const ChildSetup& setup = {});
 
 }  // namespace husk

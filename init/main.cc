@@ -6,12 +6,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "child.h"
+#include "control.h"
 #include "exit_status.h"
 #include "log.h"
 #include "options.h"
+#include "service_supervisor.h"
+#include "service_table.h"
 #include "signal_state.h"
 #include "supervisor.h"
 
@@ -53,7 +57,40 @@ const char* exec_reason(const SpawnResult& spawn, const char* command) {
   return std::strerror(spawn.error);
 }
 
+// Every service, checked whole before any starts: the first problem is one line.
+bool gather_services(const Options& options, ServiceTable& table, Message& error) {
+  if (options.service_dir != nullptr && !table.load_directory(options.service_dir, error)) {
+    return false;
+  }
+  for (int i = 0; i < options.service_count; ++i) {
+    if (!table.add_command(options.services[i], error)) return false;
+  }
+  if (options.command != nullptr && !table.add_main_command(options.command, error)) return false;
+  for (int i = 0; i < options.setting_count; ++i) {
+    if (!table.apply_setting(options.settings[i], error)) return false;
+  }
+  return table.finish(options.grace_ms, error);
+}
+
+int run_services(const Options& options, const Log& log, const SignalState& original,
+                 pid_t parent) {
+  // Static storage, zero until used: a table of kMaxServices on the stack would push every
+  // later frame below it, onto pages of its own.
+  static ServiceTable table;
+  Message error;
+  if (!gather_services(options, table, error)) {
+    log.write(Level::kError, error);
+    return kExitUsage;
+  }
+  const bool pid1 = getpid() == 1;
+  set_parent_death_signal(options.pdeathsig, parent, log);
+  become_subreaper(options, pid1, log);
+  // husk keeps its directory here: every service, restarted ones too, starts in it.
+  return supervise_services(options, log, table, original, pid1);
+}
+
 int run(const Options& options, const Log& log, const SignalState& original, pid_t parent) {
+  if (options.supervises_services()) return run_services(options, log, original, parent);
   const bool pid1 = getpid() == 1;
   set_parent_death_signal(options.pdeathsig, parent, log);
   become_subreaper(options, pid1, log);
@@ -87,6 +124,10 @@ int main(int argc, char** argv, char** envp) {
   // First of all, so that no signal sent from now on is lost or acted on by default.
   const husk::SignalState original = husk::take_over_signals();
   const pid_t parent = getppid();
+  if (argc > 1 && std::strcmp(argv[1], "ctl") == 0) {  // `husk -- ctl` still runs a command "ctl"
+    const char* path = getenv("HUSK_CONTROL");
+    return husk::run_control_client(argc - 2, argv + 2, path ? path : husk::kDefaultControlPath);
+  }
 
   husk::ParseResult parsed = husk::parse_options(argc, argv, envp);
   switch (parsed.action) {

@@ -23,6 +23,11 @@ enum class Opt {
   kNoShutdown,
   kRewrite,
   kPause,
+  kServiceDir,
+  kService,
+  kSet,
+  kControl,
+  kSignalAll,
 };
 
 struct OptionSpec {
@@ -49,6 +54,11 @@ constexpr OptionSpec kOptions[] = {
     {'n', "no-shutdown", "HUSK_NO_SHUTDOWN", false, Opt::kNoShutdown},
     {'r', "rewrite", "HUSK_REWRITE", true, Opt::kRewrite},
     {'P', "pause", "HUSK_PAUSE", false, Opt::kPause},
+    {'S', "services", "HUSK_SERVICES", true, Opt::kServiceDir},
+    {'\0', "service", "", true, Opt::kService},
+    {'\0', "set", "", true, Opt::kSet},
+    {'\0', "control", "HUSK_CONTROL", true, Opt::kControl},
+    {'\0', "signal-all", "HUSK_SIGNAL_ALL", false, Opt::kSignalAll},
 };
 
 // tini's variables, read before husk's own so that HUSK_* wins.
@@ -59,16 +69,6 @@ constexpr OptionSpec kTiniEnv[] = {
 };
 
 constexpr int kMaxSeconds = 1000000;
-
-bool parse_int(std::string_view text, int max, int& value) {
-  if (text.empty() || text.size() > 7) return false;
-  value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
-  return value <= max;
-}
 
 // Applies one option. `where` names its source for errors ("option -t", "HUSK_GRACE").
 bool apply(ParseResult& result, Opt id, std::string_view value, std::string_view where) {
@@ -138,6 +138,30 @@ bool apply(ParseResult& result, Opt id, std::string_view value, std::string_view
     case Opt::kPause:
       o.pause = true;
       return true;
+    case Opt::kServiceDir:
+      o.service_dir = value.data();  // argv and envp strings end with a NUL
+      return true;
+    case Opt::kService:
+      if (o.service_count < kMaxCommandServices) {
+        o.services[o.service_count++] = value.data();
+        return true;
+      }
+      error << where << ": more than " << kMaxCommandServices << " services";
+      return false;
+    case Opt::kSet:
+      if (o.setting_count < kMaxSettings) {
+        o.settings[o.setting_count++] = value.data();
+        return true;
+      }
+      error << where << ": more than " << kMaxSettings << " settings";
+      return false;
+    case Opt::kControl:
+      o.control_path = value.data();
+      o.control_path_set = true;
+      return true;
+    case Opt::kSignalAll:
+      o.signal_all = true;
+      return true;
   }
   return false;
 }
@@ -193,6 +217,18 @@ const OptionSpec* find_long(std::string_view name) {
 }
 
 }  // namespace
+
+bool parse_int(std::string_view text, int max, int& value) {
+  if (text.empty() || text.size() > 7) return false;
+  int parsed = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    parsed = parsed * 10 + (c - '0');
+  }
+  if (parsed > max) return false;
+  value = parsed;
+  return true;
+}
 
 bool parse_seconds(std::string_view text, int& milliseconds) {
   std::size_t dot = text.find('.');
@@ -284,6 +320,10 @@ ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
 
   if (result.action != Action::kRun) return result;
   Options& o = result.options;
+  if (o.pause && o.supervises_services()) {
+    result.error << "option -P: pause mode runs no services";
+    return fail();
+  }
   if (o.pause) {
     if (i < argc) {
       result.error << "option -P: pause mode runs no command, but got '" << argv[i] << "'";
@@ -291,6 +331,7 @@ ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
     }
     return result;
   }
+  if (i >= argc && o.supervises_services()) return result;  // services, without a main command
   if (i >= argc) {
     result.action = Action::kUsage;
     return result;
@@ -302,6 +343,8 @@ ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
 const std::string_view kUsageText =
     "usage: husk [OPTIONS] [--] COMMAND [ARGS...]\n"
     "       husk -P [OPTIONS]\n"
+    "       husk [OPTIONS] -S DIR | --service NAME=COMMAND... [--] [MAIN COMMAND...]\n"
+    "       husk ctl [--control PATH] list | start NAME | stop NAME | restart NAME\n"
     "\n"
     "Runs COMMAND as its child, forwards signals to it, reaps every orphan, and on the child's\n"
     "exit stops the remaining processes and exits with the child's status (128+N for signal N).\n"
@@ -322,10 +365,21 @@ const std::string_view kUsageText =
     "  -r, --rewrite SRC:DST    forward signal SRC as DST; DST 0 drops it (repeatable)\n"
     "  -P, --pause              run no command: reap until SIGTERM or SIGINT, then exit 0\n"
     "\n"
+    "Services (at most 64; see husk(1), SERVICES):\n"
+    "  -S, --services DIR       one service per entry of DIR, in name order: an executable, or\n"
+    "                           a directory with an executable `run` and an optional `config`\n"
+    "      --service NAME=CMD   one more service (repeatable); a COMMAND is the main one\n"
+    "      --set NAME:KEY=VALUE a config key: restart, backoff, backoff-factor, backoff-max,\n"
+    "                           backoff-reset, restart-limit, restart-window, main, on-give-up,\n"
+    "                           stop-signal, stop-grace, ready-fd, ready-file, ready-timeout\n"
+    "      --control PATH       the socket of `husk ctl` (default /run/husk.sock)\n"
+    "      --signal-all         forward every signal to every service, not only SIGHUP\n"
+    "\n"
     "Environment: HUSK_SUBREAPER, HUSK_KILL_PROCESS_GROUP, HUSK_PDEATHSIG, HUSK_REMAP_EXIT,\n"
     "HUSK_VERBOSITY, HUSK_WARN_ON_REAP, HUSK_GRACE, HUSK_NO_SHUTDOWN, HUSK_KILL_AFTER,\n"
-    "HUSK_REWRITE, HUSK_PAUSE mirror the options (lists: comma-separated); tini's\n"
-    "TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP and TINI_VERBOSITY are honoured too.\n";
+    "HUSK_REWRITE, HUSK_PAUSE, HUSK_SERVICES, HUSK_CONTROL, HUSK_SIGNAL_ALL mirror the options\n"
+    "(lists: comma-separated); tini's TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP and TINI_VERBOSITY are\n"
+    "honoured too.\n";
 
 const std::string_view kLicenseText =
     "husk is released under the MIT License.\n"

@@ -11,6 +11,9 @@
 namespace husk {
 
 inline constexpr int kDefaultGraceMs = 5000;
+inline constexpr int kMaxCommandServices = 64;  // --service options
+inline constexpr int kMaxSettings = 64;         // --set options
+inline constexpr const char* kDefaultControlPath = "/run/husk.sock";
 
 struct Options {
   bool subreaper = false;          // -s: accepted for tini; husk registers itself when not PID 1
@@ -25,6 +28,17 @@ struct Options {
   bool pause = false;         // -P: run no child, reap until SIGTERM/SIGINT
   SignalRewrite rewrite;      // -r SRC:DST
   char* const* command = nullptr;  // the child's argv, null-terminated; null with -P
+  // Supervision of several services (docs: husk.1.md, SERVICES). Strings point into argv/envp.
+  const char* service_dir = nullptr;                   // -S DIR
+  const char* services[kMaxCommandServices] = {};      // --service NAME=COMMAND
+  int service_count = 0;
+  const char* settings[kMaxSettings] = {};             // --set NAME:KEY=VALUE
+  int setting_count = 0;
+  const char* control_path = kDefaultControlPath;      // --control PATH, for husk ctl
+  bool control_path_set = false;
+  bool signal_all = false;  // --signal-all: every signal to every service, not just SIGHUP
+
+  bool supervises_services() const { return service_dir != nullptr || service_count > 0; }
 };
 
 enum class Action { kRun, kHelp, kVersion, kLicense, kUsage, kError };
@@ -38,6 +52,10 @@ struct ParseResult {
 // Parses `envp` (KEY=VALUE, null-terminated; HUSK_* and TINI_* variables) and then `argv`, whose
 // options override or add to the environment's. Parsing stops at the first non-option or "--".
 ParseResult parse_options(int argc, char* const* argv, char* const* envp);
+
+// Parses a decimal number of at most 7 digits, no sign, up to `max`; `value` is left alone on
+// failure.
+bool parse_int(std::string_view text, int max, int& value);
 
 // Parses a duration in seconds ("5", "0.25", at most millisecond precision) into milliseconds.
 bool parse_seconds(std::string_view text, int& milliseconds);

@@ -279,6 +279,42 @@ TEST(Environment, OnlyExactNamesCount) {
   EXPECT_EQ(p.options().grace_ms, 5000);
 }
 
+TEST(Services, DirectoryServicesAndSettingsWithoutACommand) {
+  Parse p({"-S", "/etc/husk.d", "--service", "web=nginx -g x", "--service=cron=crond -f", "--set",
+           "web:restart=never", "--control", "/tmp/ctl"});
+  ASSERT_EQ(p.result.action, Action::kRun) << p.error();
+  EXPECT_TRUE(p.options().supervises_services());
+  EXPECT_STREQ(p.options().service_dir, "/etc/husk.d");
+  ASSERT_EQ(p.options().service_count, 2);
+  EXPECT_STREQ(p.options().services[0], "web=nginx -g x");
+  EXPECT_STREQ(p.options().services[1], "cron=crond -f");
+  ASSERT_EQ(p.options().setting_count, 1);
+  EXPECT_STREQ(p.options().settings[0], "web:restart=never");
+  EXPECT_STREQ(p.options().control_path, "/tmp/ctl");
+  EXPECT_EQ(p.command(), std::vector<std::string>{});
+}
+
+TEST(Services, ACommandAfterTheServicesIsKept) {
+  Parse p({"--service", "web=nginx", "--", "app", "-v"});
+  ASSERT_EQ(p.result.action, Action::kRun) << p.error();
+  EXPECT_EQ(p.command(), (std::vector<std::string>{"app", "-v"}));
+}
+
+TEST(Services, FromTheEnvironment) {
+  Parse p({}, {"HUSK_SERVICES=/srv/services", "HUSK_CONTROL=/run/x.sock"});
+  ASSERT_EQ(p.result.action, Action::kRun) << p.error();
+  EXPECT_STREQ(p.options().service_dir, "/srv/services");
+  EXPECT_STREQ(p.options().control_path, "/run/x.sock");
+  EXPECT_STREQ(Parse({"cmd"}).options().control_path, "/run/husk.sock");
+  EXPECT_FALSE(Parse({"cmd"}).options().supervises_services());
+}
+
+TEST(Services, PauseModeRunsNoServices) {
+  Parse p({"-P", "-S", "/etc/husk.d"});
+  EXPECT_EQ(p.result.action, Action::kError);
+  EXPECT_EQ(p.error(), "option -P: pause mode runs no services");
+}
+
 TEST(ParseSeconds, Forms) {
   struct Case {
     const char* text;

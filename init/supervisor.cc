@@ -8,27 +8,12 @@
 #include <cstdint>
 
 #include "exit_status.h"
+#include "shutdown.h"
 #include "signal_state.h"
 #include "tree.h"
-#include "wait_any.h"
 
 namespace husk {
 namespace {
-
-// How often the SIGKILL of a subreaper's tree is repeated, for processes forked meanwhile.
-constexpr int kKillRepeatMs = 100;
-
-std::int64_t now_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-timespec until(std::int64_t deadline_ms) {
-  std::int64_t left = deadline_ms - now_ms();
-  if (left < 0) left = 0;
-  return {static_cast<time_t>(left / 1000), static_cast<long>(left % 1000) * 1000000};
-}
 
 class Supervisor {
  public:
@@ -37,7 +22,8 @@ class Supervisor {
         log_(log),
         child_(child),
         pid1_(pid1),
-        log_orphans_(log.enabled(options.warn_on_reap ? Level::kWarning : Level::kDebug)) {}
+        log_orphans_(log.enabled(options.warn_on_reap ? Level::kWarning : Level::kDebug)),
+        reaper_(&Supervisor::on_exit, this) {}
 
   int run() {
     if (options_.pause) {
@@ -45,7 +31,9 @@ class Supervisor {
     } else {
       wait_for_child();
     }
-    if (options_.shutdown_tree && children_left_) shut_down_tree();
+    if (options_.shutdown_tree && reaper_.children_left()) {
+      shut_down_tree(options_, log_, pid1_, reaper_, "child gone");
+    }
     if (options_.pause) return 0;
     return options_.exit_remap.apply(exit_code_from_wait_status(child_status_));
   }
@@ -119,72 +107,27 @@ class Supervisor {
     }
   }
 
-  // Reaps every process that has ended; remembers whether any child is left at all. Per reaped
-  // orphan: the wait and, unless its line is wanted, one test.
+  // The hot path of reaping: per process the wait and, unless its line is wanted, one test.
   void reap() {
-    for (;;) {
-      int status = 0;
-      long pid = wait_any_nohang(&status);
-      if (pid > 0) {
-        if (pid == child_ && child_running_) {
-          child_running_ = false;
-          child_status_ = status;
-          HUSK_LOG(log_, kInfo,
-                   "child " << pid << " exited with code " << exit_code_from_wait_status(status));
-        } else if (log_orphans_) {
-          if (options_.warn_on_reap) {
-            HUSK_LOG(log_, kWarning, "reaped orphan " << pid);
-          } else {
-            HUSK_LOG(log_, kDebug, "reaped orphan " << pid);
-          }
-        }
-        continue;
-      }
-      if (pid == -EINTR) continue;
-      if (pid < 0) children_left_ = false;  // ECHILD: husk has no child, so no descendant either
-      return;
-    }
+    reaper_.reap_with([this](pid_t pid, int status) {
+      if (pid != child_ && !log_orphans_) return;  // an orphan, and no line wanted
+      on_exit(this, pid, status);
+    });
   }
 
-  // SIGTERM (SIGKILL with -t 0) to everything left, SIGKILL after the grace period, reaping all.
-  void shut_down_tree() {
-    const bool graceful = options_.grace_ms > 0;
-    int sent = signal_tree(pid1_, graceful ? SIGTERM : SIGKILL);
-    if (sent < 0) {  // husk cannot tell its descendants from anything else
-      HUSK_LOG(log_, kWarning,
-               "no /proc of husk's pid namespace: leaving the remaining processes alone");
-      return;
-    }
-    if (graceful) signal_tree(pid1_, SIGCONT);  // a stopped process must run to take SIGTERM
-    HUSK_LOG(log_, kInfo,
-             "child gone: sent " << (graceful ? "SIGTERM" : "SIGKILL") << " to "
-                                 << (pid1_ ? "all processes" : "descendants") << " (" << sent
-                                 << ")");
-    KernelSigset chld;
-    chld.add(SIGCHLD);
-    std::int64_t deadline = graceful ? now_ms() + options_.grace_ms : -1;
-    reap();
-    while (children_left_) {
-      timespec timeout{};
-      const timespec* wait = nullptr;
-      if (deadline >= 0) {
-        timeout = until(deadline);
-        wait = &timeout;
-      } else if (!pid1_) {
-        timeout = {0, kKillRepeatMs * 1000000L};
-        wait = &timeout;
-      }
-      siginfo_t info{};
-      int sig = wait_for_signal(chld, &info, wait);
-      if (sig == SIGCHLD) {
-        reap();
-      } else if (sig < 0 && errno == EAGAIN) {
-        if (deadline >= 0) {
-          HUSK_LOG(log_, kWarning,
-                   "grace period of " << options_.grace_ms << " ms over: SIGKILL to what is left");
-        }
-        deadline = -1;
-        signal_tree(pid1_, SIGKILL);
+  // One reaped process: the child, or an orphan (a line for it only when wanted: -w, -vv).
+  static void on_exit(void* context, pid_t pid, int status) {
+    auto& self = *static_cast<Supervisor*>(context);
+    if (pid == self.child_ && self.child_running_) {
+      self.child_running_ = false;
+      self.child_status_ = status;
+      HUSK_LOG(self.log_, kInfo,
+               "child " << pid << " exited with code " << exit_code_from_wait_status(status));
+    } else if (self.log_orphans_) {
+      if (self.options_.warn_on_reap) {
+        HUSK_LOG(self.log_, kWarning, "reaped orphan " << pid);
+      } else {
+        HUSK_LOG(self.log_, kDebug, "reaped orphan " << pid);
       }
     }
   }
@@ -194,8 +137,8 @@ class Supervisor {
   const pid_t child_;
   const bool pid1_;
   const bool log_orphans_;  // a line per reaped orphan: -w, or -vv
+  Reaper reaper_;
   bool child_running_ = true;
-  bool children_left_ = true;
   int child_status_ = 0;
 };
 

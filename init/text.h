@@ -17,4 +17,13 @@ constexpr std::string_view from(std::string_view text, std::size_t pos) {
                            : std::string_view();
 }
 
+// Copies `text` into `out` with a terminating NUL. False (nothing copied) when it does not fit in
+// `capacity` bytes or holds a NUL itself.
+inline bool copy_cstring(std::string_view text, char* out, std::size_t capacity) {
+  if (text.size() >= capacity || text.find('\0') != std::string_view::npos) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) out[i] = text[i];
+  out[text.size()] = '\0';
+  return true;
+}
+
 }  // namespace husk

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "dirent64.h"
 #include "unique_fd.h"
 
 namespace husk {
@@ -35,13 +36,6 @@ bool is_descendant(pid_t pid, pid_t self) {
   return false;
 }
 
-struct LinuxDirent64 {
-  ino64_t d_ino;
-  off64_t d_off;
-  unsigned short d_reclen;
-  unsigned char d_type;
-  char d_name[];
-};
 
 }  // namespace
 

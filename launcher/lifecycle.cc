@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include "console.h"
 #include "console_proxy.h"
 #include "device_rules.h"
+#include "fault_injection.h"
 #include "fd_passing.h"
 #include "hooks.h"
 #include "host_support.h"
@@ -60,6 +62,11 @@ std::string derived_id(const std::string& bundle) {
   char suffix[16];
   (void)std::snprintf(suffix, sizeof suffix, "-%08x", random);
   return base + "-" + std::to_string(::getpid()) + suffix;
+}
+
+bool mounts_cgroups(const oci::Config& config) {
+  return std::any_of(config.mounts.begin(), config.mounts.end(),
+                     [](const oci::Mount& m) { return m.type == "cgroup" || m.type == "cgroup2"; });
 }
 
 std::string microseconds(int64_t from_ns, int64_t to_ns) {
@@ -195,10 +202,16 @@ Status Container::Impl::prepare() {
   auto paths = cgroups::Cgroup::planned_paths(*hierarchy, cgroups_path, state.id);
   if (!paths.ok()) return std::move(paths).error().context("linux.cgroupsPath");
   record.cgroup_paths = std::move(*paths);
+  for (const std::string& path : record.cgroup_paths) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) record.cgroup_created.push_back(path);
+  }
   HUSK_TRY(state_dir->write(record));
   auto made = cgroups::Cgroup::create(*hierarchy, cgroups_path, state.id, resources);
   if (!made.ok()) return std::move(made).error().context("linux.cgroupsPath");
   cgroup = std::move(*made);
+  record.cgroup_created = cgroup->created_paths();  // what create() says it made
+  HUSK_TRY(injected_fault("cgroup"));
   t_cgroup = realtime_ns();
   return {};
 }
@@ -297,10 +310,12 @@ Status Container::Impl::handshake() {
   if (plan.new_user) HUSK_TRY(write_id_maps(child, *config.linux_config));
   // Moving a process between v1 cgroups waits for an RCU grace period per hierarchy (about a
   // millisecond each). When nothing in the child depends on its cgroup before exec (no cgroup
-  // namespace, no fork, no hook before start), the parent does it while the child mounts.
+  // namespace, no cgroup mount, which binds the child's own cgroup directories, no fork, no
+  // hook before start), the parent does it while the child mounts.
   const oci::Hooks& hooks = config.hooks;
-  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && hooks.prestart.empty() &&
-                        hooks.create_runtime.empty() && hooks.create_container.empty();
+  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && !mounts_cgroups(config) &&
+                        hooks.prestart.empty() && hooks.create_runtime.empty() &&
+                        hooks.create_container.empty();
   if (!overlap_cgroup)
     HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
   if (plan.fork_child) {
@@ -376,7 +391,8 @@ void Container::Impl::reap_child() {
 
 Status Container::Impl::cleanup() {
   Status result;
-  if (cgroup) {
+  // A cgroup launch joined but did not create is left as it is, with whatever is in it.
+  if (cgroup && cgroup->created_any()) {
     // Usually empty: the pid namespace died with its PID 1.
     auto left = cgroup->processes(true);
     if (!left.ok() || !left->empty()) {
@@ -384,8 +400,8 @@ Status Container::Impl::cleanup() {
     }
     if (auto gone = cgroup->destroy(); !gone.ok())
       result = std::move(gone).error().context("removing the cgroup");
-    cgroup.reset();
   }
+  cgroup.reset();
   if (state_dir) {
     if (auto removed = state_dir->remove(); !removed.ok() && result.ok()) result = removed;
     state_dir.reset();

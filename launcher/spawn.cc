@@ -15,6 +15,7 @@
 
 #include "channel.h"
 #include "console.h"
+#include "fault_injection.h"
 #include "fd_passing.h"
 #include "hooks.h"
 #include "image_user.h"
@@ -153,6 +154,7 @@ void Child::exec(const std::string& state) {
   (void)state;
 
   check(process::apply_process_final(*plan_.process, plan_.listener_sink, user.groups));
+  check(ChildStage::kExec, injected_fault("exec"));
   // Credentials changes cleared the parent-death signal (launch in the foreground only).
   if (plan_.start_listener < 0) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);

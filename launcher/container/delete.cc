@@ -26,7 +26,7 @@ Status remove(const Runtime& runtime, const DeleteOptions& options) {
     auto ran = process::run_hooks(config->hooks.poststop, "poststop", state_json(record->state));
     if (!ran.ok() && runtime.log != nullptr) runtime.log->warn(ran.error().text());
   }
-  if (record->owns_cgroup) {
+  if (!record->cgroup_created.empty()) {  // destroy() removes only what launch made
     auto cgroup = open_cgroup(*record);
     if (!cgroup.ok()) {
       if (result.ok()) result = std::move(cgroup).error();

@@ -52,7 +52,7 @@ Result<std::optional<cgroups::Cgroup>> open_cgroup(const Record& record) {
   if (existing.empty()) return std::optional<cgroups::Cgroup>();
   auto hierarchy = cgroups::detect();
   if (!hierarchy.ok()) return std::move(hierarchy).error().context("cgroups");
-  auto cgroup = cgroups::Cgroup::open_paths(*hierarchy, existing);
+  auto cgroup = cgroups::Cgroup::open_paths(*hierarchy, existing, record.cgroup_created);
   if (!cgroup.ok()) return std::move(cgroup).error();
   return std::optional<cgroups::Cgroup>(std::move(*cgroup));
 }
@@ -62,7 +62,7 @@ Status kill_all(const Record& record, int timeout_ms) {
   auto pidfd = open_if_alive(record.init());
   if (pidfd.ok() && pidfd->valid())
     (void)::syscall(SYS_pidfd_send_signal, pidfd->get(), SIGKILL, nullptr, 0);
-  if (record.owns_cgroup) {
+  if (record.owns_cgroup()) {
     auto cgroup = open_cgroup(record);
     if (!cgroup.ok()) {
       result = std::move(cgroup).error();

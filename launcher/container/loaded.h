@@ -36,7 +36,8 @@ ContainerStatus live_status(const Record& record);
 // The config.json copy the state directory holds.
 Result<oci::Config> load_config_copy(const StateDir& dir);
 
-// The container's cgroup, at the recorded paths that still exist; nullopt when none does.
+// The container's cgroup, at the recorded paths that still exist (destroy() removes only those
+// launch made); nullopt when none does.
 Result<std::optional<cgroups::Cgroup>> open_cgroup(const Record& record);
 
 // Kills the container's processes (SIGKILL, the cgroup's and the init through its pidfd) and

@@ -52,7 +52,7 @@ Status kill(const Runtime& runtime, const KillOptions& options) {
     // init's children outlive it), as runc does.
     auto cgroup = open_cgroup(loaded->record);
     if (!cgroup.ok()) return std::move(cgroup).error();
-    if (*cgroup && loaded->record.owns_cgroup) return (*cgroup)->kill(options.signal);
+    if (*cgroup && loaded->record.owns_cgroup()) return (*cgroup)->kill(options.signal);
   }
   HUSK_TRY(check_allowed(options.id, loaded->status, Operation::kKill));
   auto pidfd = open_if_alive(loaded->record.init());

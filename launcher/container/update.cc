@@ -74,8 +74,6 @@ Status update(const Runtime& runtime, const UpdateOptions& options) {
   auto cgroup = open_cgroup(loaded->record);
   if (!cgroup.ok()) return std::move(cgroup).error();
   if (!*cgroup) return Error("container " + options.id + ": its cgroup is gone");
-  if (!loaded->record.owns_cgroup)
-    return Error("container " + options.id + ": its cgroup is not launch's to change");
   return (*cgroup)->update(resources);
 }
 

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <string>
 
+#include "fault_injection.h"
 #include "unique_fd.h"
 
 namespace husk::process {
@@ -141,11 +142,12 @@ Status run_hook(const oci::Hook& hook, std::string_view label, std::string_view 
 
 Status run_hooks(const std::vector<oci::Hook>& hooks, std::string_view list,
                  std::string_view state_json) {
+  HUSK_TRY(injected_fault("before:" + std::string(list)));
   for (size_t i = 0; i < hooks.size(); ++i) {
     std::string label = "hooks." + std::string(list) + "[" + std::to_string(i) + "]";
     HUSK_TRY(run_hook(hooks[i], label, state_json));
   }
-  return {};
+  return injected_fault("after:" + std::string(list));
 }
 
 }  // namespace husk::process

@@ -109,8 +109,8 @@ HostCgroups parse_host_cgroups(std::string_view mountinfo, std::string_view proc
 
 Status mount_cgroup(int root_fd, const MountStep& step, const Options& options,
                     const HostCgroups& host) {
-  if (host.v2_only()) {
-    if (host.unified.empty()) return Error(step.label() + ": no cgroup hierarchy on this host");
+  if (host.v2_only() || step.type == "cgroup2") {
+    if (host.unified.empty()) return Error(step.label() + ": no cgroup2 hierarchy on this host");
     HUSK_TRY_CTX(mount_under(root_fd, step.destination, host.unified.front(), step, options),
                  step.label());
     return {};

@@ -1,7 +1,9 @@
-// cgroup_mounts: a "cgroup" entry of mounts[]. On a cgroup v2 host it is cgroup2. On a v1 or
-// hybrid host it is a tmpfs at the destination with each v1 hierarchy below it (and the hybrid
-// host's cgroup2 as "unified"): mounted fresh in a cgroup namespace, otherwise the host's own
-// cgroup directory of each hierarchy bound there; read-only when the entry says "ro".
+// cgroup_mounts: a "cgroup" or "cgroup2" entry of mounts[]. On a cgroup v2 host, or for
+// "cgroup2", it is the cgroup2 hierarchy. On a v1 or hybrid host "cgroup" is a tmpfs at the
+// destination with each v1 hierarchy below it (and the hybrid host's cgroup2 as "unified").
+// Each is mounted fresh in a cgroup namespace, otherwise the host's directory of the
+// container's own cgroup in it is bound there (the process must be in its cgroup by then);
+// read-only when the entry says "ro".
 #pragma once
 
 #include <string>

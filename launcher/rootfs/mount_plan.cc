@@ -67,7 +67,7 @@ Result<MountStep> plan_mount(const oci::Config& config, const Options& options, 
   } else if (m.type == "sysfs" && !options.net_ns) {
     step = host_bind_instead(step, "/sys");
     step.kind = MountKind::kSysfsBind;
-  } else if (m.type == "cgroup") {
+  } else if (m.type == "cgroup" || m.type == "cgroup2") {
     step.kind = MountKind::kCgroup;
   } else {
     step.kind = MountKind::kFilesystem;
@@ -103,6 +103,35 @@ Result<MountStep> plan_mount(const oci::Config& config, const Options& options, 
     }
   }
   return step;
+}
+
+// Filesystems whose every mount makes a superblock of its own. Others share theirs with every
+// mount in the same namespace or hierarchy (sysfs: the network namespace's, mqueue: the IPC
+// namespace's, cgroup2, debugfs, ...), which may be the host's.
+bool has_own_superblock(const std::string& type) {
+  static constexpr std::array<std::string_view, 5> kOwn{"tmpfs", "ramfs", "proc", "devpts",
+                                                        "overlay"};
+  return std::find(kOwn.begin(), kOwn.end(), type) != kOwn.end();
+}
+
+// The last earlier step at the destination decides what a remount may change.
+Status plan_remount(const std::vector<MountStep>& earlier, MountStep& step) {
+  auto last = std::find_if(earlier.rbegin(), earlier.rend(),
+                           [&](const MountStep& e) { return e.destination == step.destination; });
+  if (last != earlier.rend() && last->kind == MountKind::kFilesystem &&
+      has_own_superblock(last->type)) {
+    step.kind = MountKind::kRemountFilesystem;
+    return {};
+  }
+  if (!step.options.data.empty() || !step.options.propagation.empty() || step.options.idmap ||
+      step.options.tmpcopyup) {
+    return Error(step.label() +
+                 ": remount: only a filesystem an earlier mounts[] entry made here (tmpfs, " +
+                 "ramfs, proc, devpts, overlay) can take filesystem options; anything else " +
+                 "can change only ro, nosuid, nodev, noexec, the atime flags and nosymfollow");
+  }
+  step.kind = MountKind::kRemountMount;
+  return {};
 }
 
 }  // namespace
@@ -165,6 +194,10 @@ Result<RootfsPlan> plan_rootfs(const oci::Config& config, const Options& options
   for (size_t i = 0; i < config.mounts.size(); ++i) {
     auto step = plan_mount(config, options, i);
     if (!step.ok()) return std::move(step).error();
+    // A bind that says "remount" is a new bind whose flags are set as it is made.
+    bool remount = (step->options.flags & MS_REMOUNT) && step->kind != MountKind::kBind &&
+                   step->kind != MountKind::kSysfsBind;
+    if (remount) HUSK_TRY(plan_remount(plan.mounts, *step));
     if (step->destination == "/dev" && step->kind == MountKind::kBind) plan.setup_dev = false;
     plan.mounts.push_back(std::move(*step));
   }

@@ -18,8 +18,15 @@ namespace husk::rootfs {
 enum class MountKind {
   kBind,        // type "bind" or a "bind"/"rbind" word: open_tree + mount_setattr + move_mount
   kSysfsBind,   // "sysfs" with no network namespace: the host's /sys, rbind
-  kCgroup,      // "cgroup": cgroup2 on a v2 host, a tmpfs with the v1 hierarchies otherwise
-  kFilesystem,  // anything else (proc, sysfs, tmpfs, devpts, mqueue, overlay, cgroup2, ...)
+  kCgroup,      // "cgroup": cgroup2 on a v2 host, a tmpfs with the v1 hierarchies otherwise;
+                // "cgroup2": the cgroup2 hierarchy. Either shows the container's own cgroup.
+  kFilesystem,  // anything else (proc, sysfs, tmpfs, devpts, mqueue, overlay, ...)
+  // "remount": of a filesystem an earlier entry made at the same destination, a remount of its
+  // superblock (flags and data); of anything else (the rootfs, a bind, a path of the image),
+  // only the per-mount flags of the container's own mount there, so that no superblock shared
+  // with the host ever changes.
+  kRemountFilesystem,
+  kRemountMount,
 };
 
 struct MountStep {

@@ -200,6 +200,42 @@ TEST(MountPlan, Errors) {
             "mounts[0] /proc: only proc or a bind from procfs may be mounted on /proc");
 }
 
+// A remount changes a superblock only where this config made the filesystem.
+TEST(MountPlan, RemountOfTheContainersOwnFilesystemOnly) {
+  oci::Config c = runc_spec_config();
+  c.mounts = {mount_of("/t", "tmpfs", "tmpfs", {"mode=755"}),
+              mount_of("/t", "tmpfs", "tmpfs", {"remount", "ro", "size=1m"}),
+              mount_of("/", "tmpfs", "tmpfs", {"remount", "ro"}),
+              mount_of("/b", "bind", "/srv", {"rbind"}),
+              mount_of("/b", "tmpfs", "tmpfs", {"remount", "nosuid"}),
+              mount_of("/c", "bind", "/srv", {"bind", "remount", "ro"})};
+  auto plan = plan_rootfs(c, bundle_options());
+  ASSERT_TRUE(plan.ok()) << plan.error().text();
+  EXPECT_EQ(plan->mounts[1].kind, MountKind::kRemountFilesystem);
+  EXPECT_EQ(plan->mounts[2].kind, MountKind::kRemountMount);
+  EXPECT_EQ(plan->mounts[4].kind, MountKind::kRemountMount);
+  EXPECT_EQ(plan->mounts[5].kind, MountKind::kBind);  // a new bind, read-only as it is made
+
+  c.mounts = {mount_of("/", "tmpfs", "tmpfs", {"remount", "ro", "size=1m"})};
+  EXPECT_EQ(plan_error(c),
+            "mounts[0] /: remount: only a filesystem an earlier mounts[] entry made here (tmpfs, "
+            "ramfs, proc, devpts, overlay) can take filesystem options; anything else can change "
+            "only ro, nosuid, nodev, noexec, the atime flags and nosymfollow");
+  // mqueue's superblock is the IPC namespace's, sysfs's the network namespace's: without new
+  // ones, the host's. Only the container's mount of them changes.
+  c.mounts = {mount_of("/dev/mqueue", "mqueue", "mqueue", {}),
+              mount_of("/dev/mqueue", "mqueue", "mqueue", {"remount", "ro"}),
+              mount_of("/sys", "sysfs", "sysfs", {}),
+              mount_of("/sys", "sysfs", "sysfs", {"remount", "ro"})};
+  auto shared = plan_rootfs(c, bundle_options());
+  ASSERT_TRUE(shared.ok()) << shared.error().text();
+  EXPECT_EQ(shared->mounts[1].kind, MountKind::kRemountMount);
+  EXPECT_EQ(shared->mounts[3].kind, MountKind::kRemountMount);
+  c.mounts = {mount_of("/t", "tmpfs", "tmpfs", {}), mount_of("/t", "bind", "/srv", {"rbind"}),
+              mount_of("/t", "tmpfs", "tmpfs", {"remount", "mode=700"})};
+  EXPECT_TRUE(plan_error(c).starts_with("mounts[2] /t: remount: only a filesystem"));
+}
+
 TEST(MountPlan, AllowedProcDestinations) {
   EXPECT_TRUE(is_allowed_proc_destination("/proc/meminfo"));
   EXPECT_TRUE(is_allowed_proc_destination("/proc/sys/kernel/ns_last_pid"));

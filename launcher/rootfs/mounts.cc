@@ -87,6 +87,21 @@ Status apply_filesystem(int root_fd, const MountStep& step) {
   return apply_propagation(top->get(), o);
 }
 
+// The container's mount at the destination, which must exist: its own flags, or (for a
+// filesystem this config made there) its superblock too.
+Status apply_remount(int root_fd, const MountStep& step) {
+  auto target = open_in_root(root_fd, step.destination, O_PATH | O_DIRECTORY);
+  if (!target.ok()) return std::move(target).error();
+  if (step.kind == MountKind::kRemountFilesystem) {
+    return mount_fs(step.source.empty() ? step.type : step.source, target->get(), step.type,
+                    step.options.flags, step.options.data_string());
+  }
+  auto changed = set_attrs(target->get(), top_attr_change(step.options), false);
+  if (!changed.ok() && changed.error().errno_value() == EINVAL)
+    return Error("remount: no mount has its root at the destination", EINVAL);
+  return changed;
+}
+
 }  // namespace
 
 Status apply_mount(int root_fd, const MountStep& step, const Options& options,
@@ -100,6 +115,10 @@ Status apply_mount(int root_fd, const MountStep& step, const Options& options,
       return mount_cgroup(root_fd, step, options, host);
     case MountKind::kFilesystem:
       HUSK_TRY_CTX(apply_filesystem(root_fd, step), step.label());
+      return {};
+    case MountKind::kRemountFilesystem:
+    case MountKind::kRemountMount:
+      HUSK_TRY_CTX(apply_remount(root_fd, step), step.label());
       return {};
   }
   return {};

@@ -13,6 +13,7 @@
 
 #include "cgroup_mounts.h"
 #include "devices.h"
+#include "fault_injection.h"
 #include "mount_ops.h"
 #include "mount_plan.h"
 #include "mountinfo.h"
@@ -153,6 +154,7 @@ Status prepare_rootfs(const oci::Config& config, const Options& options,
   }
   for (const auto& step : plan.mounts) {
     HUSK_TRY(apply_mount(root->get(), step, options, host));
+    HUSK_TRY_CTX(injected_fault("mount:" + step.type), step.label());
     // A mount onto "/" itself (the image layers as an overlay): the rootfs is now that mount.
     if (step.destination == "/") {
       root = reopen_rootfs(plan);
@@ -163,6 +165,7 @@ Status prepare_rootfs(const oci::Config& config, const Options& options,
   if (before_pivot) HUSK_TRY(before_pivot());
   HUSK_TRY_CTX(enter_root(root->get(), options.no_pivot, plan.root_propagation),
                options.no_pivot ? "chroot" : "pivot_root");
+  HUSK_TRY(injected_fault("pivot_root"));
   return {};
 }
 
@@ -182,7 +185,7 @@ Status finalize_rootfs(const oci::Config& config, const Options&) {
     HUSK_TRY_CTX(set_attrs(root->get(), MountAttrChange{MOUNT_ATTR_RDONLY, 0}, false),
                  "root.readonly");
   }
-  return {};
+  return injected_fault("masked and read-only paths");
 }
 
 Status setup_rootfs(const oci::Config& config, const Options& options) {

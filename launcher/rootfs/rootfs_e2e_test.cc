@@ -725,6 +725,53 @@ TEST_F(RootfsE2e, RemountChangesAnEarlierMount) {
   EXPECT_EQ(r["write"], "EROFS");
 }
 
+// "remount" of something the config did not mount (here the rootfs, a bind of a host folder)
+// changes the container's mount only: the host's filesystem stays writable.
+TEST_F(RootfsE2e, RemountOfTheRootfsLeavesTheHostsFilesystemWritable) {
+  fs::create_directories(rootfs_ / "dev");
+  config_.mounts = {mount_of("/proc", "proc", "proc", {}),
+                    mount_of("/dev", "tmpfs", "tmpfs", {"mode=755"}),
+                    mount_of("/", "tmpfs", "tmpfs", {"remount", "ro"})};
+  Report r = run(0, [](Report& r) {
+    r["mount"] = mount_at("/");  // "type mount-options superblock-options"
+    r["write"] = errno_of_write("/x");
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  std::istringstream words(r["mount"]);
+  std::string type, mount_options, super_options;
+  words >> type >> mount_options >> super_options;
+  EXPECT_TRUE(mount_options.starts_with("ro,")) << r["mount"];
+  EXPECT_TRUE(super_options.starts_with("rw")) << r["mount"];
+  EXPECT_EQ(r["write"], "EROFS");
+  write_file(rootfs_ / "after", "the host still writes\n");
+  EXPECT_EQ(read_file(rootfs_ / "after"), "the host still writes\n");
+}
+
+// Without an IPC namespace of its own the container's mqueue has the host's superblock: its
+// remount changes the container's mount only (TearDown compares the host's mount table,
+// superblock options included).
+TEST_F(RootfsE2e, RemountOfAFilesystemSharedWithTheHostChangesOnlyTheContainersMount) {
+  fs::create_directories(rootfs_ / "dev");
+  config_.mounts = {mount_of("/proc", "proc", "proc", {}),
+                    mount_of("/dev", "tmpfs", "tmpfs", {"mode=755"}),
+                    mount_of("/dev/mqueue", "mqueue", "mqueue", {"nosuid"}),
+                    mount_of("/dev/mqueue", "mqueue", "mqueue", {"remount", "ro", "nosuid"})};
+  Report r = run(0, [](Report& r) {
+    r["mount"] = mount_at("/dev/mqueue");
+    r["write"] = errno_of_write("/dev/mqueue/q");
+  });
+  ASSERT_EQ(r["setup"], "ok");
+  EXPECT_TRUE(r["mount"].starts_with("mqueue ro,nosuid")) << r["mount"];
+  EXPECT_TRUE(r["mount"].ends_with(" rw")) << r["mount"];  // the superblock
+  EXPECT_EQ(r["write"], "EROFS");
+}
+
+TEST_F(RootfsE2e, RemountWithFilesystemOptionsOfAHostMountIsRefused) {
+  config_.mounts = {mount_of("/", "tmpfs", "tmpfs", {"remount", "ro", "size=1m"})};
+  Report r = run(0, [](Report&) {});
+  EXPECT_TRUE(r["setup"].starts_with("mounts[0] /: remount: only a filesystem")) << r["setup"];
+}
+
 TEST_F(RootfsE2e, TmpcopyupStartsWithWhatItCovers) {
   write_file(rootfs_ / "etc/app/conf", "setting=1\n");
   write_file(rootfs_ / "etc/app/sub/x", "x\n");

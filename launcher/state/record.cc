@@ -31,7 +31,7 @@ std::string record_json(const Record& record) {
   nlohmann::json& p = j["husk"];
   p["initStartTime"] = record.init_start_time;
   p["cgroupPaths"] = record.cgroup_paths;
-  p["ownsCgroup"] = record.owns_cgroup;
+  p["cgroupCreated"] = record.cgroup_created;
   p["created"] = record.created_ns;
   p["noInit"] = record.no_init;
   p["foreground"] = record.foreground;
@@ -62,7 +62,7 @@ Result<Record> parse_record(std::string_view text) {
     const nlohmann::json& p = j.at("husk");
     take(p, "initStartTime", r.init_start_time);
     take(p, "cgroupPaths", r.cgroup_paths);
-    take(p, "ownsCgroup", r.owns_cgroup);
+    take(p, "cgroupCreated", r.cgroup_created);
     take(p, "created", r.created_ns);
     take(p, "noInit", r.no_init);
     take(p, "foreground", r.foreground);

@@ -4,7 +4,7 @@
 //     status, pid, bundle, annotations;
 //   - a private part for later commands: the init process's identity (pid and start time, so a
 //     recycled pid is never signalled), the cgroup's directories (absolute, as the creating
-//     process resolved them), whether launch made that cgroup, the creation time and flags (no init, foreground).
+//     process resolved them), which of them launch made, the creation time and flags (no init, foreground).
 // Read and written with nlohmann-json; the file is replaced atomically (store.h).
 #pragma once
 
@@ -38,12 +38,18 @@ struct Record {
   State state;
   uint64_t init_start_time = 0;         // with state.pid: the init's ProcessIdentity
   std::vector<std::string> cgroup_paths;  // absolute, one per hierarchy
-  bool owns_cgroup = true;              // launch made it: delete removes it
+  // Those of cgroup_paths that launch made (a cgroup that existed is joined, never taken over):
+  // delete removes only these.
+  std::vector<std::string> cgroup_created;
   int64_t created_ns = 0;               // CLOCK_REALTIME
   bool no_init = false;
   bool foreground = false;  // `launch run` in the foreground: that launch waits for and deletes it
 
   ProcessIdentity init() const { return {state.pid, init_start_time}; }
+  // launch made every directory of the cgroup: what is in it is the container's to kill.
+  bool owns_cgroup() const {
+    return !cgroup_created.empty() && cgroup_created.size() == cgroup_paths.size();
+  }
 };
 
 std::string record_json(const Record& record);

@@ -28,7 +28,7 @@ TEST(Record, RoundTrip) {
   record.state = {"1.2.0", "c1", ContainerStatus::kPaused, 77, "/bundle", {{"k", "v"}}};
   record.init_start_time = 123456;
   record.cgroup_paths = {"/sys/fs/cgroup/pids/x", "/sys/fs/cgroup/unified/x"};
-  record.owns_cgroup = false;
+  record.cgroup_created = {"/sys/fs/cgroup/pids/x"};
   record.created_ns = 99;
   record.no_init = true;
   record.foreground = true;
@@ -37,7 +37,10 @@ TEST(Record, RoundTrip) {
   EXPECT_EQ(state_json(back->state), state_json(record.state));
   EXPECT_EQ(back->init_start_time, 123456u);
   EXPECT_EQ(back->cgroup_paths, record.cgroup_paths);
-  EXPECT_FALSE(back->owns_cgroup);
+  EXPECT_EQ(back->cgroup_created, record.cgroup_created);
+  EXPECT_FALSE(back->owns_cgroup());
+  back->cgroup_created = back->cgroup_paths;
+  EXPECT_TRUE(back->owns_cgroup());
   EXPECT_EQ(back->created_ns, 99);
   EXPECT_TRUE(back->no_init);
   EXPECT_TRUE(back->foreground);

@@ -154,8 +154,16 @@ void Husk::read_available(int timeout_ms) {
 }
 
 bool Husk::wait_for_output(const std::string& needle, int timeout_ms) {
+  return wait_for(out_, needle, timeout_ms);
+}
+
+bool Husk::wait_for_error(const std::string& needle, int timeout_ms) {
+  return wait_for(err_, needle, timeout_ms);
+}
+
+bool Husk::wait_for(const std::string& text, const std::string& needle, int timeout_ms) {
   const long long deadline = now_ms() + timeout_ms;
-  while (out_.find(needle) == std::string::npos) {
+  while (text.find(needle) == std::string::npos) {
     long long left = deadline - now_ms();
     if (left <= 0 || (!out_fd_ && !err_fd_)) return false;
     read_available(static_cast<int>(left < 50 ? left : 50));
@@ -207,6 +215,17 @@ std::vector<std::string> Husk::lines_starting(const std::string& prefix) const {
   return lines;
 }
 
+TempDir::TempDir() {
+  char path[] = "/tmp/husk-e2e-XXXXXX";
+  path_ = mkdtemp(path);
+}
+
+TempDir::~TempDir() {
+  std::string command = "rm -rf '" + path_ + "'";
+  if (std::system(command.c_str()) != 0) {
+  }
+}
+
 std::vector<pid_t> collect_escaped_children() {
   std::vector<pid_t> escaped = children_of(getpid());
   for (pid_t pid : escaped) kill(pid, SIGKILL);
@@ -245,6 +264,11 @@ std::string status_field(pid_t pid, const std::string& key) {
     }
   }
   return "";
+}
+
+long context_switches(pid_t pid) {
+  return std::atol(status_field(pid, "voluntary_ctxt_switches").c_str()) +
+         std::atol(status_field(pid, "nonvoluntary_ctxt_switches").c_str());
 }
 
 std::string describe_status(int status) {

@@ -48,6 +48,8 @@ class Husk {
 
   // Reads stdout until it contains `needle` (true) or `timeout_ms` passes (false).
   bool wait_for_output(const std::string& needle, int timeout_ms = 5000);
+  // The same for stderr.
+  bool wait_for_error(const std::string& needle, int timeout_ms = 5000);
   // Keeps reading stdout and stderr for `ms` milliseconds.
   void read_for(int ms);
   // Waits for husk to exit and returns its wait status, reading its output meanwhile. On timeout
@@ -62,12 +64,26 @@ class Husk {
 
  private:
   void read_available(int timeout_ms);
+  bool wait_for(const std::string& text, const std::string& needle, int timeout_ms);
 
   pid_t pid_ = -1;
   UniqueFd out_fd_;
   UniqueFd err_fd_;
   std::string out_;
   std::string err_;
+};
+
+// A scratch directory for a test, removed at the end.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
 };
 
 // Makes the test process a child subreaper (once).
@@ -85,6 +101,9 @@ char process_state(pid_t pid);
 
 // The value of `key` ("SigBlk") in /proc/PID/status, or "".
 std::string status_field(pid_t pid, const std::string& key);
+
+// Voluntary plus involuntary context switches of `pid`: how often it ran.
+long context_switches(pid_t pid);
 
 // Exit status helpers for gtest messages.
 std::string describe_status(int status);

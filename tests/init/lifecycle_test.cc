@@ -17,24 +17,6 @@ namespace {
 class Lifecycle : public E2e {};
 HUSK_E2E_MODES(Lifecycle);
 
-// A scratch directory for the test, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    char path[] = "/tmp/husk-e2e-XXXXXX";
-    path_ = mkdtemp(path);
-  }
-  ~TempDir() {
-    std::string command = "rm -rf '" + path_ + "'";
-    if (std::system(command.c_str()) != 0) {
-    }
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 TEST_P(Lifecycle, EveryExitCodePassesThrough) {
   for (int code = 0; code < 256; ++code) {
     int status = run({"--", probe(), "exit", std::to_string(code)});
@@ -180,11 +162,6 @@ TEST_P(Lifecycle, HuskPinsNoDirectoryAndHoldsOnlyStdio) {
   EXPECT_EQ(fds, (std::vector<std::string>{"0", "1", "2"}));
   husk.signal(SIGTERM);
   EXPECT_EQ(exit_code(husk.wait()), 0);
-}
-
-long context_switches(pid_t pid) {
-  return std::atol(status_field(pid, "voluntary_ctxt_switches").c_str()) +
-         std::atol(status_field(pid, "nonvoluntary_ctxt_switches").c_str());
 }
 
 TEST_P(Lifecycle, NoWakeUpsWhileIdle) {

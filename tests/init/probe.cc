@@ -10,6 +10,8 @@
 //   probe orphans DEAD ALIVE [held]   leave orphans to husk, then wait for SIGTERM; with `held`,
 //                              say "zombies N" once the dead ones have exited and hand them over
 //                              only after a byte arrives on stdin (for bench/init/init_bench)
+//   probe orphan-waves WAVES N   leave WAVES waves of N orphans, one after the other, then wait
+//                              for SIGTERM
 //   probe tree KIND...         start background processes (trap:MS, ignore, daemon), then exit 3
 //   probe ignore-term          ignore SIGTERM; exit 0 on SIGUSR1
 #include <fcntl.h>
@@ -199,6 +201,40 @@ int orphans_mode(long dead, long alive, bool held) {
   wait_forever();
 }
 
+// Leaves WAVES waves of N orphans that exit at once, one wave after the other: more orphans in
+// all than the host's pid_max allows at a time. A fork that finds no free pid (husk has not
+// reaped the last wave yet) is tried again.
+int orphan_waves_mode(long waves, long per_wave) {
+  for (long wave = 0; wave < waves; ++wave) {
+    pid_t parent = fork();
+    if (parent < 0) return 2;
+    if (parent == 0) {
+      for (long i = 0, retries = 0; i < per_wave;) {
+        pid_t pid = fork();
+        if (pid == 0) _exit(0);
+        if (pid > 0) {
+          ++i;
+        } else if (errno != EAGAIN || ++retries > 20000) {
+          sayf("fork failed after %ld\n", i);
+          _exit(1);
+        } else {
+          usleep(500);
+        }
+      }
+      _exit(0);
+    }
+    int status = 0;
+    while (waitpid(parent, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
+  }
+  sayf("orphans %ld\n", waves * per_wave);
+  g_exit_signal = SIGTERM;
+  record_all_signals();
+  say("ready\n");
+  wait_forever();
+}
+
 void trap_term(int) {
   say("trapped TERM\n");
   usleep(static_cast<useconds_t>(g_trap_ms) * 1000);
@@ -268,6 +304,8 @@ int main(int argc, char** argv) {
   }
   if (strcmp(mode, "exit") == 0 && argc > 2) return atoi(argv[2]);
   if (strcmp(mode, "raise") == 0 && argc > 2) return raise_mode(atoi(argv[2]));
+  if (strcmp(mode, "orphan-waves") == 0 && argc > 3)
+    return orphan_waves_mode(atol(argv[2]), atol(argv[3]));
   if (strcmp(mode, "orphans") == 0 && argc > 3) {
     return orphans_mode(atol(argv[2]), atol(argv[3]), argc > 4 && strcmp(argv[4], "held") == 0);
   }

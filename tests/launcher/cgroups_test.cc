@@ -2,7 +2,12 @@
 // linux.resources applied, and gone afterwards.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
 #include <sstream>
 
 #include "bundle.h"
@@ -69,6 +74,161 @@ TEST(Cgroups, CgroupNamespaceRootIsTheContainersCgroup) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out.substr(result.out.find(':')), ":pids:/\n") << result.out;
   EXPECT_EQ(bundle.leftovers(), "");
+}
+
+// What the container sees at /sys/fs/cgroup, from inside: every hierarchy mounted there is its
+// own cgroup (the root of its cgroup namespace, or its own directory bound), its limits read
+// back as configured, and the files cannot be written. Without the cgroup namespace this is
+// the case the start-up overlap (moving the child into its cgroup while it mounts) broke.
+void expect_own_cgroups_inside(bool cgroup_ns) {
+  Bundle bundle;
+  bundle.config()["linux"]["resources"]["pids"] = {{"limit", 77}};
+  bundle.config()["linux"]["resources"]["memory"] = {{"limit", 48 * 1024 * 1024}};
+  if (cgroup_ns) bundle.set_namespace("cgroup");
+  bundle.shell(
+      // Each cgroup or cgroup2 mount below /sys/fs/cgroup: the root it shows.
+      "awk '$5 ~ \"^/sys/fs/cgroup\" { i = 7; while ($i != \"-\") i++;"
+      " if ($(i + 1) ~ /^cgroup/) print \"mount\", $4 }' /proc/self/mountinfo;"
+      "sed 's/^[0-9]*:[^:]*:/cgroup /' /proc/self/cgroup;"
+      "p=/sys/fs/cgroup/pids; [ -d $p ] || p=/sys/fs/cgroup;"
+      "m=/sys/fs/cgroup/memory/memory.limit_in_bytes; [ -e $m ] || m=/sys/fs/cgroup/memory.max;"
+      "echo procs $(wc -l < $p/cgroup.procs);"
+      "echo pids.max $(cat $p/pids.max);"
+      "echo memory.limit $(cat $m);"
+      "echo 1 > $p/pids.max 2>/dev/null && echo wrote pids.max;"
+      "echo $$ > $p/../cgroup.procs 2>/dev/null && echo moved;"
+      "echo $$ > $p/cgroup.procs 2>/dev/null && echo joined; true");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::string expected_root = cgroup_ns ? "/" : "";
+  int mounts = 0, cgroups = 0;
+  std::istringstream lines(result.out);
+  for (std::string line; std::getline(lines, line);) {
+    std::string word = line.substr(0, line.find(' '));
+    std::string value = line.substr(line.find(' ') + 1);
+    if (word == "mount" || word == "cgroup") {
+      (word == "mount" ? mounts : cgroups)++;
+      if (cgroup_ns) {
+        EXPECT_EQ(value, "/") << line << "\n" << result.out;
+      } else {
+        EXPECT_TRUE(value.ends_with("/" + bundle.cgroup_name())) << line << "\n" << result.out;
+      }
+    } else if (word == "procs") {
+      // husk, sh and the subshell: only the container's processes (others read as nothing).
+      EXPECT_LE(std::stoi(value), 4) << result.out;
+    }
+  }
+  // Every hierarchy this host has (a line of /proc/self/cgroup each) is mounted, and is the
+  // container's own.
+  std::istringstream host(read_text("/proc/self/cgroup"));
+  int hierarchies = 0;
+  for (std::string line; std::getline(host, line);) hierarchies++;
+  EXPECT_EQ(mounts, hierarchies) << result.out;
+  EXPECT_EQ(cgroups, hierarchies) << result.out;
+  EXPECT_NE(result.out.find("pids.max 77\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("memory.limit 50331648\n"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("wrote"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("moved"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("joined"), std::string::npos) << result.out;
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
+TEST(Cgroups, TheContainerSeesOnlyItsOwnCgroupsReadOnly) {
+  HUSK_E2E_REQUIRE_ROOT();
+  expect_own_cgroups_inside(false);
+}
+
+TEST(Cgroups, InACgroupNamespaceTheContainerSeesOnlyItsOwnCgroupsReadOnly) {
+  HUSK_E2E_REQUIRE_ROOT();
+  expect_own_cgroups_inside(true);
+}
+
+// A "cgroup2" entry without a cgroup namespace is the container's own cgroup2 directory too,
+// not the root of the host's hierarchy.
+TEST(Cgroups, ACgroup2MountShowsTheContainersOwnCgroup) {
+  HUSK_E2E_REQUIRE_ROOT();
+  if (read_text("/proc/self/cgroup").find("0::") == std::string::npos)
+    GTEST_SKIP() << "this host has no cgroup2 hierarchy";
+  Bundle bundle;
+  bundle.config()["mounts"].push_back({{"destination", "/mnt/c2"},
+                                       {"type", "cgroup2"},
+                                       {"source", "cgroup2"},
+                                       {"options", {"nosuid", "noexec", "nodev", "ro"}}});
+  bundle.shell(
+      "awk '$5 == \"/mnt/c2\" { print $4 }' /proc/self/mountinfo;"
+      "echo $$ > /mnt/c2/cgroup.procs 2>/dev/null && echo joined; true");
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(result.out.ends_with("/" + bundle.cgroup_name() + "\n")) << result.out;
+  EXPECT_EQ(result.out.find("joined"), std::string::npos) << result.out;
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
+// The directory a relative cgroupsPath `name` names in one hierarchy of this host (pids on v1
+// and hybrid hosts, the cgroup2 one on a v2 host), below the test's own cgroup as launch puts it.
+std::string cgroup_dir_for(const std::string& name) {
+  std::string own = cgroup_of("self", "pids");
+  if (!own.empty()) return "/sys/fs/cgroup/pids" + (own == "/" ? "" : own) + "/" + name;
+  std::istringstream lines(read_text("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("0::"))
+      return "/sys/fs/cgroup" + (line.substr(3) == "/" ? "" : line.substr(3)) + "/" + name;
+  }
+  return "";
+}
+
+// A cgroup that launch did not create and that has a process in it is refused, and neither the
+// process nor the directory is touched.
+TEST(Cgroups, APopulatedCgroupLaunchDidNotCreateIsRefusedAndLeftAlone) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  std::string victim = cgroup_dir_for(bundle.cgroup_name());
+  ASSERT_FALSE(victim.empty());
+  ASSERT_EQ(::mkdir(victim.c_str(), 0755), 0) << victim;
+  pid_t sleeper = ::fork();
+  if (sleeper == 0) {
+    ::execl("/bin/sleep", "sleep", "30", nullptr);
+    ::_exit(127);
+  }
+  {
+    std::ofstream procs(victim + "/cgroup.procs");
+    procs << sleeper << std::endl;
+  }
+  bundle.shell("echo ran");
+  RunResult result = bundle.run();
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.out, "");
+  EXPECT_NE(result.err.find("linux.cgroupsPath: the cgroup " + victim +
+                            " exists and has processes in it (1)"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_EQ(::kill(sleeper, 0), 0) << "the foreign process was killed";
+  EXPECT_NE(read_text(victim + "/cgroup.procs").find(std::to_string(sleeper)), std::string::npos);
+  ::kill(sleeper, SIGKILL);
+  ::waitpid(sleeper, nullptr, 0);
+  EXPECT_EQ(::rmdir(victim.c_str()), 0) << "the foreign cgroup was removed";
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
+// Two containers naming one cgroupsPath: the second is refused, the first runs on untouched.
+TEST(Cgroups, ASecondContainerInTheSameCgroupIsRefused) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle first;
+  first.shell("echo ready; exec sleep 30");
+  Running running = first.start();
+  ASSERT_TRUE(running.wait_for_output("ready\n"));
+  Bundle second;
+  second.config()["linux"]["cgroupsPath"] = first.cgroup_name();
+  second.shell("echo ran");
+  RunResult refused = second.run();
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("exists and has processes in it"), std::string::npos) << refused.err;
+  EXPECT_EQ(::kill(running.pid(), 0), 0);
+  running.signal(SIGTERM);
+  EXPECT_EQ(running.wait().exit_code, 128 + SIGTERM);  // the first ends as it was told to
+  EXPECT_EQ(first.leftovers(), "");
+  EXPECT_EQ(second.leftovers(), "");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "bundle.h"
@@ -64,6 +66,46 @@ TEST(Run, InitArgsReachHusk) {
   RunResult result = bundle.run({"--init-arg", "-g"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out.substr(0, 12), "husk -w -g -") << result.out;
+}
+
+// husk as the container's PID 1 supervising services (--init-arg -S): a steady one, a crasher
+// given up after two restarts, and process.args as the main service, which asks `husk ctl list`
+// from inside the container and ends it with its status.
+TEST(Run, HuskSupervisesServicesInTheContainer) {
+  HUSK_E2E_REQUIRE_ROOT();
+  namespace fs = std::filesystem;
+  Bundle bundle;
+  fs::copy_file(Bundle::husk_path(), bundle.rootfs() + "/bin/husk");
+  auto service = [&](const std::string& name, const std::string& run, const std::string& config) {
+    std::string dir = bundle.rootfs() + "/etc/husk.d/" + name;
+    fs::create_directories(dir);
+    std::ofstream(dir + "/run") << "#!/bin/sh\n" << run << "\n";
+    fs::permissions(dir + "/run", fs::perms::owner_all | fs::perms::group_exec |
+                                      fs::perms::others_exec | fs::perms::others_read);
+    if (!config.empty()) std::ofstream(dir + "/config") << config;
+  };
+  service("10-steady", "echo steady-up; exec sleep 1000", "");
+  service("20-crash", "echo crash-run; exit 1", "backoff=0.05\nrestart-limit=2\n");
+  bundle.shell("sleep 1.5; /bin/husk ctl --control /dev/shm/husk.sock list; exit 5");
+  RunResult result = bundle.run({"--init-arg", "-S", "--init-arg", "/etc/husk.d", "--init-arg",
+                                 "--control", "--init-arg", "/dev/shm/husk.sock"});
+  EXPECT_EQ(result.exit_code, 5) << result.err;
+  std::istringstream lines(result.out);
+  int steady = 0, crash = 0;
+  std::string table;
+  for (std::string line; std::getline(lines, line);) {
+    if (line == "steady-up") ++steady;
+    if (line == "crash-run") ++crash;
+    if (line.rfind("NAME", 0) == 0 || line.find("  ") != std::string::npos) table += line + "\n";
+  }
+  EXPECT_EQ(steady, 1) << result.out;
+  EXPECT_EQ(crash, 3) << result.out;
+  EXPECT_NE(table.find("10-steady"), std::string::npos) << table;
+  std::string crash_row = table.substr(table.find("20-crash"));
+  EXPECT_NE(crash_row.find("given-up"), table.npos) << table;
+  EXPECT_NE(table.find("running*"), std::string::npos) << table;
+  EXPECT_NE(result.err.find("husk: service '20-crash' given up"), std::string::npos) << result.err;
+  EXPECT_EQ(bundle.leftovers(), "");
 }
 
 TEST(Run, OrphansAreReaped) {

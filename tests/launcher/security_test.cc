@@ -1,14 +1,38 @@
 // Attacks from inside the container that must fail: writing launch's or husk's binary through
 // /proc/PID/exe (CVE-2019-5736), a host fd reaching the container, a cwd through a leaked fd
-// (CVE-2024-21626).
+// (CVE-2024-21626); a config remounting the filesystem that holds the bundle.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "bundle.h"
 
 namespace husk::e2e {
 namespace {
+
+// "remount" on "/" changes the container's own mount of its rootfs, never the host's
+// filesystem under it (the superblock it shares with the host).
+TEST(Security, ARemountOfTheRootfsLeavesTheHostsFilesystemWritable) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["root"]["readonly"] = false;
+  bundle.config()["mounts"].push_back({{"destination", "/"},
+                                       {"type", "tmpfs"},
+                                       {"source", "tmpfs"},
+                                       {"options", {"remount", "ro"}}});
+  bundle.shell("echo x > /inside 2>/dev/null && echo WROTE; true");
+  RunResult result = bundle.run();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "");  // read-only inside
+  std::string probe = bundle.dir() + "/written-after";
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  EXPECT_GE(fd, 0) << "the host's filesystem turned read-only: " << strerror(errno);
+  if (fd >= 0) ::close(fd);
+  EXPECT_EQ(bundle.leftovers(), "");
+}
 
 TEST(Security, ExeOfPid1AndOfTheProcessIsNotWritable) {
   HUSK_E2E_REQUIRE_ROOT();
@@ -40,12 +64,20 @@ TEST(Security, NoHostFdReachesTheContainer) {
   Bundle bundle;
   int leaked = ::open("/etc", O_RDONLY | O_DIRECTORY);  // without O_CLOEXEC, given as fd 3
   ASSERT_GE(leaked, 0);
-  // ls lists another process's fds (its own directory fd would show in /proc/self/fd).
-  bundle.shell("ls /proc/1/fd; ls /proc/$$/fd; true");  // true: sh does not exec ls
+  // ls lists another process's fds (its own directory fd would show in /proc/self/fd). husk
+  // holds the close-on-exec pipe that tells it whether its child's exec worked until it reads
+  // its end-of-file, which may come after the child already runs: wait for husk to get there.
+  auto list_fds = [](int expected) {
+    return "i=0; while [ $(ls /proc/1/fd | wc -l) -gt " + std::to_string(expected) +
+           " ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done;"
+           "ls /proc/1/fd; ls /proc/$$/fd; true";  // true: sh does not exec ls
+  };
+  bundle.shell(list_fds(3));
   RunResult result = bundle.run({}, 20000, leaked);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "0\n1\n2\n0\n1\n2\n") << result.out;
   // --preserve-fds 1 passes exactly fd 3.
+  bundle.shell(list_fds(4));
   result = bundle.run({"--preserve-fds", "1"}, 20000, leaked);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "0\n1\n2\n3\n0\n1\n2\n3\n") << result.out;
