@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -666,6 +667,41 @@ TEST_F(LifecycleTest, RefusalsFeaturesAndVersion) {
   cmd = launch(bundle_, {"create", "--help"});
   EXPECT_EQ(cmd.code, 0);
   EXPECT_EQ(cmd.out.rfind("Usage: launch [global options] create [options] ID\n", 0), 0u);
+}
+
+// A cgroup directory that existed before create is joined, never taken over: delete removes
+// only the directories launch made, and kill --all, which would reach whatever else is there,
+// signals the init alone.
+TEST_F(LifecycleTest, AnExistingEmptyCgroupIsJoinedAndLeftInPlace) {
+  std::string own;
+  std::istringstream lines(read_text("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    size_t first = line.find(':'), second = line.find(':', first + 1);
+    if (line.substr(first + 1, second - first - 1) == "pids") own = line.substr(second + 1);
+  }
+  if (own.empty()) GTEST_SKIP() << "no v1 pids hierarchy";
+  std::string existing =
+      "/sys/fs/cgroup/pids" + (own == "/" ? "" : own) + "/" + bundle_.cgroup_name();
+  ASSERT_EQ(::mkdir(existing.c_str(), 0755), 0) << existing;
+  bundle_.shell("exec sleep 30");
+  bundle_.write_config();
+  const std::string c = id("joined");
+  Cmd cmd = launch(bundle_, {"run", "-d", "--bundle", bundle_.dir(), "--pid-file",
+                             bundle_.dir() + "/pid", c});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  pid_t init = read_pid(bundle_.dir() + "/pid");
+  EXPECT_NE(read_text(existing + "/cgroup.procs").find(std::to_string(init)), std::string::npos);
+  json record = json::parse(read_text(bundle_.state_root() + "/" + c + "/state.json"));
+  json created = record["husk"]["cgroupCreated"];
+  EXPECT_EQ(std::find(created.begin(), created.end(), existing), created.end()) << created;
+  EXPECT_FALSE(created.empty());
+  cmd = launch(bundle_, {"kill", "--all", c, "KILL"});
+  EXPECT_EQ(cmd.code, 0) << cmd.err;
+  EXPECT_TRUE(wait_gone(init));
+  EXPECT_EQ((cmd = launch(bundle_, {"delete", c})).code, 0) << cmd.err;
+  EXPECT_TRUE(fs::exists(existing)) << "a cgroup launch did not make was removed";
+  EXPECT_EQ(::rmdir(existing.c_str()), 0);
+  EXPECT_EQ(bundle_.leftovers(), "");
 }
 
 // Bad input: one line, runc's exit code (1; 2 for a malformed command line), state unchanged,
