@@ -313,9 +313,11 @@ Status Container::Impl::handshake() {
   // namespace, no cgroup mount, which binds the child's own cgroup directories, no fork, no
   // hook before start), the parent does it while the child mounts.
   const oci::Hooks& hooks = config.hooks;
-  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && !mounts_cgroups(config) &&
-                        hooks.prestart.empty() && hooks.create_runtime.empty() &&
-                        hooks.create_container.empty();
+  // Not for `launch create`: its child clears the parent-death signal before kReady, and a
+  // create killed then must have left it in the cgroup, where delete --force finds it.
+  bool overlap_cgroup = mode == Mode::kForeground && !plan.fork_child && !plan.new_cgroup &&
+                        !mounts_cgroups(config) && hooks.prestart.empty() &&
+                        hooks.create_runtime.empty() && hooks.create_container.empty();
   if (!overlap_cgroup)
     HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
   if (plan.fork_child) {
@@ -334,6 +336,8 @@ Status Container::Impl::handshake() {
   state.pid = child;
   if (auto identity = identify(child); identity.ok()) record.init_start_time = identity->start_time;
   pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
+  // `launch create`: its child outlives a killed create once held; delete --force needs its pid.
+  if (mode == Mode::kHeld) HUSK_TRY(state_dir->write(record));
   HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
   if (pauses_before_pivot(config.hooks)) {
     HUSK_TRY(expect(ChildEvent::kMounted));

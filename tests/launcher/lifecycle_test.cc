@@ -355,6 +355,35 @@ TEST_F(LifecycleTest, CreateKilledMidWayThenForceDelete) {
   EXPECT_FALSE(fs::exists(bundle_.state_root() + "/" + c));
 }
 
+// create SIGKILLed at moments spread over its start-up (before the state directory, with the
+// cgroup half made, with the child set up, held): delete --force always leaves nothing.
+TEST_F(LifecycleTest, CreateKilledAtAnyMomentThenForceDelete) {
+  bundle_.shell("exec sleep 30");
+  bundle_.write_config();
+  for (int delay_us : {0, 300, 700, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000, 20000}) {
+    const std::string c = id("kill" + std::to_string(delay_us));
+    pid_t pid = spawn_launch({"--root", bundle_.state_root(), "create", "--bundle", bundle_.dir(),
+                              "--pid-file", bundle_.dir() + "/pid", c},
+                             -1, -1);
+    ::usleep(static_cast<useconds_t>(delay_us));
+    ::kill(pid, SIGKILL);
+    wait_code(pid);
+    pid_t init = read_pid(bundle_.dir() + "/pid");  // written last: the create got that far
+    Cmd cmd = launch(bundle_, {"delete", "--force", c});
+    EXPECT_EQ(cmd.code, 0) << delay_us << "us: " << cmd.err;
+    if (init > 0) EXPECT_TRUE(wait_gone(init)) << delay_us;
+    ::unlink((bundle_.dir() + "/pid").c_str());
+    int64_t deadline = now_ms() + 3000;
+    while (!bundle_.leftovers().empty() && now_ms() < deadline) {
+      while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+      }
+      ::usleep(20000);
+    }
+    EXPECT_EQ(bundle_.leftovers(), "") << delay_us << "us";
+    EXPECT_FALSE(fs::exists(bundle_.state_root() + "/" + c)) << delay_us << "us";
+  }
+}
+
 // Of two starts at once, exactly one succeeds; the other finds the container running.
 TEST_F(LifecycleTest, TwoConcurrentStartsOneSucceeds) {
   bundle_.shell("echo x >> /mnt/runs; exec sleep 30");
