@@ -155,6 +155,13 @@ Result<int> ps_verb(const Runtime& runtime, Args args) {
   if (parsed->positional.empty()) return usage_error("ps: missing container ID");
   if (format != "table" && format != "json")
     return usage_error("ps: --format: expected table or json, got \"" + json_escape(format) + "\"");
+  if (parsed->positional.size() > 1) {  // runc's `ps ID ARGS...`: the host's ps, filtered
+    auto table = ps_table(runtime, parsed->positional[0],
+                          {parsed->positional.begin() + 1, parsed->positional.end()});
+    if (!table.ok()) return std::move(table).error();
+    print(*table);
+    return 0;
+  }
   auto pids = container_processes(runtime, parsed->positional[0]);
   if (!pids.ok()) return std::move(pids).error();
   std::string out;
@@ -434,9 +441,10 @@ Lists the containers below --root.
   -q, --quiet             the IDs only
 )";
 
-constexpr std::string_view kPsHelp = R"(Usage: launch [global options] ps [--format table|json] ID
+constexpr std::string_view kPsHelp = R"(Usage: launch [global options] ps [--format table|json] ID [PS ARGS...]
 
-Lists the processes of the container's cgroup (host pids).
+Lists the processes of the container's cgroup (host pids). With PS ARGS (say `-- -ef`): the
+host's `ps PS ARGS...`, its header and the rows of the container's processes.
 )";
 
 constexpr std::string_view kKillHelp = R"(Usage: launch [global options] kill [--all] ID [SIGNAL]

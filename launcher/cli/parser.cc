@@ -51,15 +51,22 @@ Result<Parsed> parse_options(std::string_view verb, std::span<const std::string_
   Parsed parsed;
   const std::string where(verb);
   bool options_done = false;
+  bool dashes_taken = false;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view word = args[i];
+    // `exec ID -- ARGS`, `ps ID -- -ef`: one "--" right after the first positional is dropped.
+    if (word == "--" && !dashes_taken && positionals == Positionals::kFirstEndsOptions &&
+        parsed.positional.size() == 1 && i > 0 && args[i - 1] == parsed.positional[0]) {
+      dashes_taken = true;
+      continue;
+    }
     if (options_done || word.size() < 2 || word[0] != '-') {
       parsed.positional.emplace_back(word);
       if (positionals == Positionals::kFirstEndsOptions) options_done = true;
       continue;
     }
     if (word == "--") {
-      options_done = true;
+      options_done = dashes_taken = true;
       continue;
     }
     if (word == "-h" || word == "--help") {

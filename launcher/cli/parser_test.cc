@@ -39,6 +39,14 @@ TEST(Parser, FirstPositionalEndsOptions) {
   auto parsed = parse_options("exec", words.args(), options, Positionals::kFirstEndsOptions);
   ASSERT_TRUE(parsed.ok()) << parsed.error().text();
   EXPECT_EQ(parsed->positional, (std::vector<std::string>{"c1", "sh", "-c", "echo --tty"}));
+  Words after_id{"c1", "--", "-ef"};
+  parsed = parse_options("ps", after_id.args(), options, Positionals::kFirstEndsOptions);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->positional, (std::vector<std::string>{"c1", "-ef"}));
+  Words twice{"c1", "--", "sh", "--"};
+  parsed = parse_options("exec", twice.args(), options, Positionals::kFirstEndsOptions);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->positional, (std::vector<std::string>{"c1", "sh", "--"}));
   Words dashes{"--", "-weird-id"};
   parsed = parse_options("exec", dashes.args(), options, Positionals::kFirstEndsOptions);
   ASSERT_TRUE(parsed.ok());

@@ -25,4 +25,9 @@ Result<std::vector<ListEntry>> list_containers(const Runtime& runtime);
 // The processes of the container's cgroup (host pids, sorted).
 Result<std::vector<pid_t>> container_processes(const Runtime& runtime, const std::string& id);
 
+// runc's `ps ID ARGS...`: the host's `ps ARGS...`, its header and the rows whose PID column is
+// a process of the container.
+Result<std::string> ps_table(const Runtime& runtime, const std::string& id,
+                             const std::vector<std::string>& ps_args);
+
 }  // namespace husk::launch

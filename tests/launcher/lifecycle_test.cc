@@ -249,6 +249,13 @@ TEST_F(LifecycleTest, ShimSequence) {
   json pids = json::parse(cmd.out, nullptr, false);
   ASSERT_TRUE(pids.is_array()) << cmd.out;
   EXPECT_NE(std::find(pids.begin(), pids.end(), init), pids.end()) << cmd.out;
+  // runc's `ps ID -- ARGS`: the host's ps, the header and the container's rows only.
+  cmd = with_global({"ps", c, "--", "-o", "pid,args"});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  EXPECT_EQ(cmd.out.find("PID COMMAND\n") + 12, cmd.out.find('\n') + 1) << cmd.out;
+  EXPECT_NE(cmd.out.find(std::to_string(init) + " "), std::string::npos) << cmd.out;
+  EXPECT_EQ(std::count(cmd.out.begin(), cmd.out.end(), '\n'), 1 + static_cast<long>(pids.size()))
+      << cmd.out;
 
   json process = {{"args", {"sh", "-c", "echo exec > /mnt/exec; exec sleep 30"}},
                   {"cwd", "/"},
