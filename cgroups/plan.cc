@@ -200,7 +200,8 @@ class Planner {
   Status pids(const PidsLimit& p) {
     auto routed = route("pids", "pids", "pids");
     if (!routed.ok()) return std::move(routed).error();
-    add(*routed, "pids", "pids.max", p.limit <= 0 ? "max" : std::to_string(p.limit),
+    // runtime-spec 1.3: negative is unlimited; 0 is a real limit (no new process at all).
+    add(*routed, "pids", "pids.max", p.limit < 0 ? "max" : std::to_string(p.limit),
         field("pids.limit"));
     return {};
   }
@@ -289,6 +290,11 @@ class Planner {
       const char* suffix = *routed == Version::kV1 ? ".limit_in_bytes" : ".max";
       add(*routed, "hugetlb", "hugetlb." + h.page_size + suffix, std::to_string(h.limit),
           indexed("hugepageLimits", i));
+      // The reservation limit too, as runc does, where the kernel has one: without it a
+      // reserved but not yet faulted page escapes the limit.
+      add(*routed, "hugetlb", "hugetlb." + h.page_size + ".rsvd" + suffix, std::to_string(h.limit),
+          indexed("hugepageLimits", i));
+      plan_.writes.back().if_present = true;
     }
     return {};
   }

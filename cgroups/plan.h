@@ -26,6 +26,8 @@ struct Write {
   // Written instead when `file` does not exist: v1 blkio weights live in blkio.bfq.* on kernels
   // without CFQ (5.0 and later).
   std::string fallback_file{};
+  // Skipped when `file` does not exist (hugetlb's rsvd limits: kernel 5.7 and later).
+  bool if_present = false;
   bool operator==(const Write&) const = default;
 };
 

@@ -212,10 +212,11 @@ TEST(PlanTest, BlkioWeightToIoWeight) {
   EXPECT_EQ(blkio_weight_to_io_weight(1000), 10000u);
 }
 
-TEST(PlanTest, PidsMinusOneAndZeroAreMax) {
+// runtime-spec 1.3: -1 (any negative) is "max", 0 is a limit of no processes at all.
+TEST(PlanTest, PidsNegativeIsMaxZeroIsZero) {
   Resources r;
-  for (const auto& [limit, value] :
-       std::vector<std::pair<int64_t, std::string>>{{-1, "max"}, {0, "max"}, {100, "100"}}) {
+  for (const auto& [limit, value] : std::vector<std::pair<int64_t, std::string>>{
+           {-1, "max"}, {-5, "max"}, {0, "0"}, {100, "100"}}) {
     r.pids = PidsLimit{limit};
     EXPECT_EQ(writes(r, kV1),
               (std::vector<Write>{w(kV1, "pids", "pids.max", value, "pids.limit")}));
@@ -270,17 +271,28 @@ TEST(PlanTest, BlockIoV2) {
                 w(kV2, "io", "io.max", "8:0 wiops=200", "blockIO.throttleWriteIOPSDevice[0]")}));
 }
 
+// Each limit also goes to the reservation file where the kernel has one (rsvd: 5.7+).
 TEST(PlanTest, Hugepages) {
   Resources r;
   r.hugepage_limits = {{"2MB", 4194304}, {"1GB", 0}};
-  EXPECT_EQ(writes(r, kV1),
-            (std::vector<Write>{
-                w(kV1, "hugetlb", "hugetlb.2MB.limit_in_bytes", "4194304", "hugepageLimits[0]"),
-                w(kV1, "hugetlb", "hugetlb.1GB.limit_in_bytes", "0", "hugepageLimits[1]")}));
+  const auto rsvd = [](Write write) {
+    write.if_present = true;
+    return write;
+  };
   EXPECT_EQ(
-      writes(r, kV2),
-      (std::vector<Write>{w(kV2, "hugetlb", "hugetlb.2MB.max", "4194304", "hugepageLimits[0]"),
-                          w(kV2, "hugetlb", "hugetlb.1GB.max", "0", "hugepageLimits[1]")}));
+      writes(r, kV1),
+      (std::vector<Write>{
+          w(kV1, "hugetlb", "hugetlb.2MB.limit_in_bytes", "4194304", "hugepageLimits[0]"),
+          rsvd(
+              w(kV1, "hugetlb", "hugetlb.2MB.rsvd.limit_in_bytes", "4194304", "hugepageLimits[0]")),
+          w(kV1, "hugetlb", "hugetlb.1GB.limit_in_bytes", "0", "hugepageLimits[1]"),
+          rsvd(w(kV1, "hugetlb", "hugetlb.1GB.rsvd.limit_in_bytes", "0", "hugepageLimits[1]"))}));
+  EXPECT_EQ(writes(r, kV2),
+            (std::vector<Write>{
+                w(kV2, "hugetlb", "hugetlb.2MB.max", "4194304", "hugepageLimits[0]"),
+                rsvd(w(kV2, "hugetlb", "hugetlb.2MB.rsvd.max", "4194304", "hugepageLimits[0]")),
+                w(kV2, "hugetlb", "hugetlb.1GB.max", "0", "hugepageLimits[1]"),
+                rsvd(w(kV2, "hugetlb", "hugetlb.1GB.rsvd.max", "0", "hugepageLimits[1]"))}));
   r.hugepage_limits = {{"../2MB", 1}};
   EXPECT_EQ(
       error(r, kV2),
@@ -412,13 +424,15 @@ TEST(PlanRouteTest, HybridUsesV1AndV2ForWhatOnlyV2Has) {
   r.memory = MemoryLimits{.limit = 4096};
   r.hugepage_limits = {{"2MB", 2097152}};
   r.unified = {{"cgroup.max.descendants", "10"}};
+  Write rsvd = w(kV2, "hugetlb", "hugetlb.2MB.rsvd.max", "2097152", "hugepageLimits[0]");
+  rsvd.if_present = true;
   auto p = plan(r, hybrid());
   ASSERT_TRUE(p.ok()) << p.error().text();
   EXPECT_EQ(
       p->writes,
       (std::vector<Write>{
           w(kV1, "memory", "memory.limit_in_bytes", "4096", "memory.limit"),
-          w(kV2, "hugetlb", "hugetlb.2MB.max", "2097152", "hugepageLimits[0]"),
+          w(kV2, "hugetlb", "hugetlb.2MB.max", "2097152", "hugepageLimits[0]"), rsvd,
           w(kV2, "cgroup", "cgroup.max.descendants", "10", "unified.cgroup.max.descendants")}));
 }
 
