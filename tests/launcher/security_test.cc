@@ -40,12 +40,20 @@ TEST(Security, NoHostFdReachesTheContainer) {
   Bundle bundle;
   int leaked = ::open("/etc", O_RDONLY | O_DIRECTORY);  // without O_CLOEXEC, given as fd 3
   ASSERT_GE(leaked, 0);
-  // ls lists another process's fds (its own directory fd would show in /proc/self/fd).
-  bundle.shell("ls /proc/1/fd; ls /proc/$$/fd; true");  // true: sh does not exec ls
+  // ls lists another process's fds (its own directory fd would show in /proc/self/fd). husk
+  // (PID 1) holds a close-on-exec pipe until sh has been exec'd: wait (at most a second) until
+  // PID 1 has only the fds it should have, then list. `true`: sh does not exec the last ls.
+  const auto list_fds = [&bundle](const char* expected) {
+    bundle.shell(std::string("i=0; while [ $i -lt 50 ] && ls /proc/1/fd | grep -qvx '[") +
+                 expected + "]'; do sleep 0.02; i=$((i+1)); done; " +
+                 "ls /proc/1/fd; ls /proc/$$/fd; true");
+  };
+  list_fds("012");
   RunResult result = bundle.run({}, 20000, leaked);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "0\n1\n2\n0\n1\n2\n") << result.out;
   // --preserve-fds 1 passes exactly fd 3.
+  list_fds("0123");
   result = bundle.run({"--preserve-fds", "1"}, 20000, leaked);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "0\n1\n2\n3\n0\n1\n2\n3\n") << result.out;
