@@ -1,5 +1,8 @@
 #include "plan.h"
 
+#include <map>
+#include <optional>
+#include <tuple>
 #include <utility>
 
 namespace husk::cgroups {
@@ -11,6 +14,54 @@ std::string field(std::string_view name) { return std::string(kField) + std::str
 
 std::string indexed(std::string_view name, size_t i) {
   return field(name) + "[" + std::to_string(i) + "]";
+}
+
+// The devices controller of v1 keeps a default (allow or deny) and exceptions, and a rule
+// against the default removes only the exception that matches it exactly: one that covers part
+// of a wildcard exception (deny c 1:3 after allow c *:*) is silently ignored, so v1 would let
+// through what the v2 filter denies. The index of the first such rule (runc refuses them too).
+std::optional<size_t> v1_ignored_device_rule(const std::vector<DeviceRule>& rules) {
+  using Key = std::tuple<char, int64_t, int64_t>;  // type, major, minor; -1: any
+  const auto bits = [](const std::string& access) {
+    unsigned b = 0;
+    for (char c : access.empty() ? std::string("rwm") : access) {
+      b |= c == 'r' ? 1U : c == 'w' ? 2U : c == 'm' ? 4U : 0U;
+    }
+    return b;
+  };
+  bool default_allow = false;
+  std::map<Key, unsigned> exceptions;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const DeviceRule& d = rules[i];
+    const char type = d.type.value_or('a');
+    if (type == 'a') {
+      default_allow = d.allow;
+      exceptions.clear();
+      continue;
+    }
+    const Key key{type, d.major.value_or(-1), d.minor.value_or(-1)};
+    const unsigned access = bits(d.access);
+    if (d.allow != default_allow) {
+      exceptions[key] |= access;
+      continue;
+    }
+    for (const Key& wider :
+         {Key{type, -1, std::get<2>(key)}, Key{type, std::get<1>(key), -1}, Key{type, -1, -1}}) {
+      const auto found = exceptions.find(wider);
+      if (wider != key && found != exceptions.end() && (found->second & access) != 0) return i;
+    }
+    exceptions[key] &= ~access;
+  }
+  return std::nullopt;
+}
+
+std::string device_text(const DeviceRule& d) {
+  std::string text(1, d.type.value_or('a'));
+  text += ' ';
+  text += d.major ? std::to_string(*d.major) : std::string("*");
+  text += ':';
+  text += d.minor ? std::to_string(*d.minor) : std::string("*");
+  return text;
 }
 
 // "-1 means unlimited": v1 files take -1 as is, v2 files say "max".
@@ -365,14 +416,18 @@ class Planner {
       plan_.set_v2_devices = true;
       return {};
     }
+    if (auto ignored = v1_ignored_device_rule(rules)) {
+      const DeviceRule& d = rules[*ignored];
+      return Error(indexed("devices", *ignored) + ": cgroup v1 cannot " +
+                   (d.allow ? "allow " : "deny ") + device_text(d) +
+                   " inside an earlier wildcard rule (the kernel would ignore it)");
+    }
     // Default deny, then the rules in order, so that the last matching one wins.
     add(Version::kV1, "devices", "devices.deny", "a", field("devices"));
     for (size_t i = 0; i < rules.size(); ++i) {
       const DeviceRule& d = rules[i];
-      std::string value(1, d.type.value_or('a'));
-      value += " " + (d.major ? std::to_string(*d.major) : std::string("*")) + ":" +
-               (d.minor ? std::to_string(*d.minor) : std::string("*")) + " " +
-               (d.access.empty() ? std::string("rwm") : d.access);
+      const std::string value =
+          device_text(d) + " " + (d.access.empty() ? std::string("rwm") : d.access);
       add(Version::kV1, "devices", d.allow ? "devices.allow" : "devices.deny", value,
           indexed("devices", i));
     }

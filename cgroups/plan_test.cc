@@ -334,6 +334,35 @@ TEST(PlanTest, NamesWithBlanksAreRefused) {
             "linux.resources.network.priorities[0].name: \"eth0\nlo\" is not an interface name");
 }
 
+// v1 removes exceptions by exact match only: a rule inside an earlier wildcard exception would
+// be ignored there (while the v2 filter honours it), so v1 refuses it; v2 takes it.
+TEST(PlanTest, DevicesV1RefusesARuleInsideAWildcardException) {
+  Resources r;
+  r.devices = {DeviceRule{.allow = false, .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'c', .major = 10, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'c', .major = 10, .minor = 200, .access = "w"}};
+  EXPECT_EQ(error(r, kV1),
+            "linux.resources.devices[2]: cgroup v1 cannot deny c 10:200 inside an earlier "
+            "wildcard rule (the kernel would ignore it)");
+  EXPECT_TRUE(plan(r, kV2).ok());
+  r.devices[1].access = "r";  // no overlap with the wildcard's access: fine
+  EXPECT_FALSE(writes(r, kV1).empty());
+  r.devices = {DeviceRule{.allow = true, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'b', .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'b', .major = 7, .minor = 0, .access = "r"}};
+  EXPECT_EQ(error(r, kV1),
+            "linux.resources.devices[2]: cgroup v1 cannot allow b 7:0 inside an earlier "
+            "wildcard rule (the kernel would ignore it)");
+  // Exact matches and resets are what v1 does well.
+  r.devices = {DeviceRule{.allow = false, .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'c', .major = 1, .minor = 3, .access = "w"},
+               DeviceRule{.allow = true, .type = 'c', .access = "m"},
+               DeviceRule{.allow = true, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'c', .major = 1, .minor = 3, .access = "w"}};
+  EXPECT_FALSE(writes(r, kV1).empty());
+}
+
 TEST(PlanTest, DevicesV1DefaultDenyThenRulesInOrder) {
   Resources r;
   r.devices = {DeviceRule{.allow = false, .access = "rwm"},

@@ -98,6 +98,27 @@ TEST_F(DevicesTest, AWildcardMinorAllowsTheDevice) {
   EXPECT_EQ(run(), expect(kAllowed, kAllowed));
 }
 
+// The v2 filter takes a deny inside a wildcard allow; the v1 controller would ignore it, so
+// launch refuses the config there (as runc does) instead of letting the write through.
+TEST_F(DevicesTest, ADenyInsideAWildcardAllowHoldsOrIsRefused) {
+  set_rules({{{"allow", false}, {"access", "rwm"}},
+             {{"allow", true}, {"type", "c"}, {"major", major_}, {"access", "rwm"}},
+             {{"allow", false}, {"type", "c"}, {"major", major_}, {"minor", 0}, {"access", "w"}}});
+  const bool v1_devices = read_text("/proc/self/cgroup").find(":devices:") != std::string::npos;
+  if (!v1_devices) {
+    EXPECT_EQ(run(), expect(kAllowed, kDenied));
+    return;
+  }
+  RunResult result = bundle_.run();
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.out, "");
+  EXPECT_NE(result.err.find("linux.resources.devices[2]: cgroup v1 cannot deny c " +
+                            std::to_string(major_) + ":0 inside an earlier wildcard rule"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(bundle_.leftovers(), "");
+}
+
 // runc's defaults allow mknod of any char or block device: a container with CAP_MKNOD makes a
 // node, but opening it is still up to the rules.
 TEST_F(DevicesTest, MknodIsAllowedOpeningIsNot) {
