@@ -1,7 +1,7 @@
 // linux.resources on a unified (pure v2) host, through launch: each field as the v2 file runc and
 // crun write, read from inside the container (its own /sys/fs/cgroup) and from the host; the
-// container's view of /sys/fs/cgroup with and without a cgroup namespace. Skipped elsewhere:
-// tests/vm/run boots a unified kernel for them (scripts/test does).
+// container's view of /sys/fs/cgroup with and without a cgroup namespace, read-only unless asked.
+// Skipped elsewhere: tests/vm/run boots a unified kernel for them (scripts/test does).
 #include <gtest/gtest.h>
 #include <linux/magic.h>
 #include <signal.h>
@@ -206,6 +206,27 @@ TEST(CgroupV2, TheContainerSeesItsOwnCgroupReadOnly) {
     EXPECT_EQ(write, "write: Read-only file system") << result.out;
     EXPECT_EQ(bundle.leftovers(), "");
   }
+  EXPECT_EQ(host_cgroup_mount(), host_mount);
+}
+
+// Asked for "rw" with a cgroup namespace, the container manages its own cgroup (a sub-cgroup
+// for its own use), and launch still removes all of it afterwards.
+TEST(CgroupV2, AskedForReadWriteTheContainerManagesItsCgroup) {
+  REQUIRE_UNIFIED();
+  const std::string host_mount = host_cgroup_mount();
+  Bundle bundle;
+  bundle.config()["linux"]["resources"]["pids"] = {{"limit", 33}};
+  bundle.set_namespace("cgroup");
+  for (auto& mount : bundle.config()["mounts"]) {
+    if (mount["destination"] == "/sys/fs/cgroup") mount["options"] = {"nosuid", "noexec", "rw"};
+  }
+  bundle.shell(
+      "grep ' /sys/fs/cgroup ' /proc/self/mountinfo | cut -d' ' -f6 | cut -d, -f1; "
+      "cat /sys/fs/cgroup/pids.max; mkdir /sys/fs/cgroup/sub && echo made");
+  RunResult result = bundle.run();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "rw\n33\nmade\n") << result.err;
+  EXPECT_EQ(bundle.leftovers(), "");
   EXPECT_EQ(host_cgroup_mount(), host_mount);
 }
 
