@@ -16,11 +16,15 @@ std::string indexed(std::string_view name, size_t i) {
   return field(name) + "[" + std::to_string(i) + "]";
 }
 
-// The devices controller of v1 keeps a default (allow or deny) and exceptions, and a rule
-// against the default removes only the exception that matches it exactly: one that covers part
-// of a wildcard exception (deny c 1:3 after allow c *:*) is silently ignored, so v1 would let
-// through what the v2 filter denies. The index of the first such rule (runc refuses them too).
-std::optional<size_t> v1_ignored_device_rule(const std::vector<DeviceRule>& rules) {
+// runc's semantics for a device rule list (its devices emulator; the v1 kernel's own): a default
+// (allow or deny, set by each rule for every device) and exceptions of the other kind; a rule
+// of the default's kind takes access away from the exception that matches it exactly, and only
+// from that one. A rule that would take access from part of a wider exception (deny c 1:3 after
+// allow c *:*) cannot be kept: its index comes back, as runc refuses it. Otherwise `effective`
+// is the equivalent list, the default first and then the exceptions, in which the last matching
+// rule decides (what the v2 filter runs).
+std::optional<size_t> emulate_device_rules(const std::vector<DeviceRule>& rules,
+                                           std::vector<DeviceRule>& effective) {
   using Key = std::tuple<char, int64_t, int64_t>;  // type, major, minor; -1: any
   const auto bits = [](const std::string& access) {
     unsigned b = 0;
@@ -50,7 +54,17 @@ std::optional<size_t> v1_ignored_device_rule(const std::vector<DeviceRule>& rule
       const auto found = exceptions.find(wider);
       if (wider != key && found != exceptions.end() && (found->second & access) != 0) return i;
     }
-    exceptions[key] &= ~access;
+    if ((exceptions[key] &= ~access) == 0) exceptions.erase(key);
+  }
+  effective = {DeviceRule{.allow = default_allow, .access = "rwm"}};
+  for (const auto& [key, access] : exceptions) {
+    DeviceRule rule{.allow = !default_allow, .type = std::get<0>(key)};
+    if (std::get<1>(key) >= 0) rule.major = std::get<1>(key);
+    if (std::get<2>(key) >= 0) rule.minor = std::get<2>(key);
+    for (const auto& [bit, letter] : {std::pair{1U, 'r'}, {2U, 'w'}, {4U, 'm'}}) {
+      if ((access & bit) != 0) rule.access += letter;
+    }
+    effective.push_back(std::move(rule));
   }
   return std::nullopt;
 }
@@ -409,25 +423,25 @@ class Planner {
                      std::to_string(d.minor.value_or(0)) + " is not a device number");
       }
     }
+    std::vector<DeviceRule> effective;
+    if (auto kept = emulate_device_rules(rules, effective)) {
+      const DeviceRule& d = rules[*kept];
+      return Error(indexed("devices", *kept) + ": cannot " + (d.allow ? "allow " : "deny ") +
+                   device_text(d) +
+                   " inside an earlier wildcard rule (the devices cgroup keeps whole rules only)");
+    }
     auto routed = route("devices", "devices", "devices");
     if (!routed.ok()) return std::move(routed).error();
     if (*routed == Version::kV2) {
-      plan_.v2_devices = std::move(rules);
+      plan_.v2_devices = std::move(effective);
       plan_.set_v2_devices = true;
       return {};
-    }
-    if (auto ignored = v1_ignored_device_rule(rules)) {
-      const DeviceRule& d = rules[*ignored];
-      return Error(indexed("devices", *ignored) + ": cgroup v1 cannot " +
-                   (d.allow ? "allow " : "deny ") + device_text(d) +
-                   " inside an earlier wildcard rule (the kernel would ignore it)");
     }
     // Default deny, then the rules in order, so that the last matching one wins.
     add(Version::kV1, "devices", "devices.deny", "a", field("devices"));
     for (size_t i = 0; i < rules.size(); ++i) {
       const DeviceRule& d = rules[i];
-      const std::string value =
-          device_text(d) + " " + (d.access.empty() ? std::string("rwm") : d.access);
+      const std::string value = device_rule_text(d);
       add(Version::kV1, "devices", d.allow ? "devices.allow" : "devices.deny", value,
           indexed("devices", i));
     }
@@ -503,6 +517,10 @@ bool is_core_v2(std::string_view v2_name) {
 }
 
 }  // namespace
+
+std::string device_rule_text(const DeviceRule& rule) {
+  return device_text(rule) + " " + (rule.access.empty() ? std::string("rwm") : rule.access);
+}
 
 uint64_t cpu_shares_to_weight(uint64_t shares) {
   if (shares < 2) shares = 2;

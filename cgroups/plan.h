@@ -63,6 +63,9 @@ Result<Plan> plan(const Resources& resources, const Hierarchy& hierarchy);
 Result<Version> route(const Hierarchy& hierarchy, std::string_view v1_name,
                       std::string_view v2_name);
 
+// A device rule as devices.allow and devices.deny take it: "c 1:3 rwm", "b *:0 m".
+std::string device_rule_text(const DeviceRule& rule);
+
 // Conversions from v1 units, shared with tests.
 uint64_t cpu_shares_to_weight(uint64_t shares);       // 2..262144 -> 1..10000
 uint64_t blkio_weight_to_io_weight(uint64_t weight);  // 10..1000 -> 1..10000

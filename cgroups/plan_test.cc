@@ -334,33 +334,57 @@ TEST(PlanTest, NamesWithBlanksAreRefused) {
             "linux.resources.network.priorities[0].name: \"eth0\nlo\" is not an interface name");
 }
 
-// v1 removes exceptions by exact match only: a rule inside an earlier wildcard exception would
-// be ignored there (while the v2 filter honours it), so v1 refuses it; v2 takes it.
-TEST(PlanTest, DevicesV1RefusesARuleInsideAWildcardException) {
+std::vector<std::string> v2_rules(const Resources& r) {
+  std::vector<std::string> out;
+  auto p = plan(r, kV2);
+  EXPECT_TRUE(p.ok()) << p.error().text();
+  if (p.ok()) {
+    for (const DeviceRule& d : p->v2_devices) {
+      out.push_back((d.allow ? "allow " : "deny ") + device_rule_text(d));
+    }
+  }
+  return out;
+}
+
+// runc's semantics (its emulator, the v1 kernel's): a default and exceptions; a rule of the
+// default's kind takes access from the exactly matching exception only. The v2 filter runs the
+// resulting list, so a later wildcard allow does not undo an explicit deny.
+TEST(PlanTest, DevicesAsRuncsEmulatorLeavesThem) {
+  Resources r;
+  r.devices = {DeviceRule{.allow = true, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'c', .access = "m"}};
+  EXPECT_EQ(v2_rules(r), (std::vector<std::string>{"allow a *:* rwm", "deny c 1:3 rwm"}));
+  r.devices = {DeviceRule{.allow = false, .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'c', .major = 1, .minor = 3, .access = "w"},
+               DeviceRule{.allow = true, .type = 'c', .major = 136, .access = "rw"},
+               DeviceRule{.allow = true, .type = 'c', .major = 136, .access = "m"},
+               DeviceRule{.allow = false, .type = 'c', .access = "rwm"}};  // removes c *:* only
+  EXPECT_EQ(v2_rules(r),
+            (std::vector<std::string>{"deny a *:* rwm", "allow c 1:3 rm", "allow c 136:* rwm"}));
+}
+
+// A rule inside an earlier wider exception would be ignored by v1 and is refused by runc: refused
+// on both versions.
+TEST(PlanTest, DevicesRefuseARuleInsideAWildcardException) {
   Resources r;
   r.devices = {DeviceRule{.allow = false, .access = "rwm"},
                DeviceRule{.allow = true, .type = 'c', .major = 10, .access = "rwm"},
                DeviceRule{.allow = false, .type = 'c', .major = 10, .minor = 200, .access = "w"}};
-  EXPECT_EQ(error(r, kV1),
-            "linux.resources.devices[2]: cgroup v1 cannot deny c 10:200 inside an earlier "
-            "wildcard rule (the kernel would ignore it)");
-  EXPECT_TRUE(plan(r, kV2).ok());
+  for (Version v : {kV1, kV2}) {
+    EXPECT_EQ(error(r, v),
+              "linux.resources.devices[2]: cannot deny c 10:200 inside an earlier wildcard rule "
+              "(the devices cgroup keeps whole rules only)");
+  }
   r.devices[1].access = "r";  // no overlap with the wildcard's access: fine
   EXPECT_FALSE(writes(r, kV1).empty());
   r.devices = {DeviceRule{.allow = true, .access = "rwm"},
                DeviceRule{.allow = false, .type = 'b', .access = "rwm"},
                DeviceRule{.allow = true, .type = 'b', .major = 7, .minor = 0, .access = "r"}};
-  EXPECT_EQ(error(r, kV1),
-            "linux.resources.devices[2]: cgroup v1 cannot allow b 7:0 inside an earlier "
-            "wildcard rule (the kernel would ignore it)");
-  // Exact matches and resets are what v1 does well.
-  r.devices = {DeviceRule{.allow = false, .access = "rwm"},
-               DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},
-               DeviceRule{.allow = false, .type = 'c', .major = 1, .minor = 3, .access = "w"},
-               DeviceRule{.allow = true, .type = 'c', .access = "m"},
-               DeviceRule{.allow = true, .access = "rwm"},
-               DeviceRule{.allow = false, .type = 'c', .major = 1, .minor = 3, .access = "w"}};
-  EXPECT_FALSE(writes(r, kV1).empty());
+  EXPECT_EQ(error(r, kV2),
+            "linux.resources.devices[2]: cannot allow b 7:0 inside an earlier wildcard rule (the "
+            "devices cgroup keeps whole rules only)");
 }
 
 TEST(PlanTest, DevicesV1DefaultDenyThenRulesInOrder) {
@@ -379,7 +403,8 @@ TEST(PlanTest, DevicesV1DefaultDenyThenRulesInOrder) {
   ASSERT_TRUE(v2.ok());
   EXPECT_TRUE(v2->writes.empty());
   EXPECT_TRUE(v2->set_v2_devices);
-  EXPECT_EQ(v2->v2_devices.size(), 4u);
+  EXPECT_EQ(v2_rules(r),
+            (std::vector<std::string>{"deny a *:* rwm", "allow c 1:3 rw", "allow c 136:* rwm"}));
 }
 
 TEST(PlanTest, DevicesErrors) {
@@ -390,7 +415,7 @@ TEST(PlanTest, DevicesErrors) {
   EXPECT_EQ(error(r, kV1), "linux.resources.devices[1].access: \"rx\" is not a subset of rwm");
   r.devices = {DeviceRule{.allow = true, .type = 'c', .major = -1, .minor = 3}};  // -1: any
   EXPECT_EQ(writes(r, kV1)[1], w(kV1, "devices", "devices.allow", "c *:3 rwm", "devices[0]"));
-  EXPECT_FALSE(plan(r, kV2)->v2_devices[0].major);
+  EXPECT_EQ(v2_rules(r), (std::vector<std::string>{"deny a *:* rwm", "allow c *:3 rwm"}));
   r.devices = {DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = int64_t{1} << 32}};
   EXPECT_EQ(error(r, kV2), "linux.resources.devices[0]: 1:4294967296 is not a device number");
 }

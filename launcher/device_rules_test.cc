@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "plan.h"
+
 namespace husk::launch {
 namespace {
 
@@ -15,15 +17,7 @@ oci::Config deny_all_with(std::vector<oci::Device> devices) {
 }
 
 std::string text(const cgroups::DeviceRule& r) {
-  std::string s = r.allow ? "allow " : "deny ";
-  s += r.type.value_or('a');
-  s += ' ';
-  s.append(r.major ? std::to_string(*r.major) : "*");
-  s += ':';
-  s.append(r.minor ? std::to_string(*r.minor) : "*");
-  s += ' ';
-  s.append(r.access);
-  return s;
+  return (r.allow ? "allow " : "deny ") + cgroups::device_rule_text(r);
 }
 
 std::vector<std::string> texts(const std::vector<cgroups::DeviceRule>& rules) {
