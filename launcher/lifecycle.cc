@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -269,10 +270,14 @@ Status Container::Impl::handshake() {
   if (plan.new_user) HUSK_TRY(write_id_maps(child, *config.linux_config));
   // Moving a process between v1 cgroups waits for an RCU grace period per hierarchy (about a
   // millisecond each). When nothing in the child depends on its cgroup before exec (no cgroup
-  // namespace, no fork, no hook before start), the parent does it while the child mounts.
+  // namespace, no cgroup mount: without a namespace it binds the child's own cgroup, no fork,
+  // no hook before start), the parent does it while the child mounts.
   const oci::Hooks& hooks = config.hooks;
-  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && hooks.prestart.empty() &&
-                        hooks.create_runtime.empty() && hooks.create_container.empty();
+  const bool mounts_cgroup = std::any_of(config.mounts.begin(), config.mounts.end(),
+                                         [](const oci::Mount& m) { return m.type == "cgroup"; });
+  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && !mounts_cgroup &&
+                        hooks.prestart.empty() && hooks.create_runtime.empty() &&
+                        hooks.create_container.empty();
   if (!overlap_cgroup)
     HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
   if (plan.fork_child) {

@@ -2,13 +2,18 @@
 // crun write, read from inside the container (its own /sys/fs/cgroup) and from the host; the
 // container's view of /sys/fs/cgroup with and without a cgroup namespace, read-only unless asked.
 // Skipped elsewhere: tests/vm/run boots a unified kernel for them (scripts/test does).
+#include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -228,6 +233,100 @@ TEST(CgroupV2, AskedForReadWriteTheContainerManagesItsCgroup) {
   EXPECT_EQ(result.out, "rw\n33\nmade\n") << result.err;
   EXPECT_EQ(bundle.leftovers(), "");
   EXPECT_EQ(host_cgroup_mount(), host_mount);
+}
+
+// Runs `argv` as uid/gid `id` from the v2 cgroup `cgroup` (absolute below /sys/fs/cgroup):
+// exit code, stdout and stderr.
+RunResult run_as(uid_t id, const std::string& cgroup, const std::vector<std::string>& argv) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return {};
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string self = std::to_string(::getpid());
+    const int procs =
+        ::open(("/sys/fs/cgroup" + cgroup + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+    if (procs < 0 || ::write(procs, self.data(), self.size()) < 0) ::_exit(120);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(id) != 0 || ::setuid(id) != 0) ::_exit(121);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  RunResult result;
+  const auto drain = [](int fd, std::string& into) {
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) into.append(buf, n);
+    ::close(fd);
+  };
+  drain(out[0], result.out);
+  drain(err[0], result.err);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+// Rootless on v2: a user who owns a delegated subtree, and runs launch from inside it, gets the
+// container's limits there; without one, launch says which directory it could not create.
+TEST(CgroupV2, RootlessWithAndWithoutADelegatedSubtree) {
+  REQUIRE_UNIFIED();
+  constexpr uid_t kUser = 1000;
+  Bundle bundle;
+  auto& config = bundle.config();
+  config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
+  config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
+  bundle.set_namespace("user");
+  config["linux"]["resources"] = {{"pids", {{"limit", 17}}}};  // no device rules: eBPF is root's
+  for (auto& mount : config["mounts"]) {
+    if (mount["destination"] == "/dev/pts") {
+      mount["options"] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
+    }
+  }
+  bundle.shell("cat /sys/fs/cgroup/pids.max");
+  const std::string delegated = "/" + bundle.cgroup_name() + "-delegated";
+  config["linux"]["cgroupsPath"] = delegated + "/container";
+  std::vector<std::string> argv = bundle.launch_argv({});
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(bundle.dir(), ec)) {
+    (void)::lchown(entry.path().c_str(), kUser, kUser);
+  }
+  (void)::lchown(bundle.dir().c_str(), kUser, kUser);
+
+  // What systemd does for a user's service: the subtree and its core files are the user's, and
+  // the user's processes are in a leaf of it.
+  const std::string root = "/sys/fs/cgroup" + delegated;
+  ASSERT_EQ(::mkdir(root.c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((root + "/shell").c_str(), 0755), 0);
+  struct RemovedAtTheEnd {  // the user's subtree, once the processes in it are gone
+    std::string root;
+    ~RemovedAtTheEnd() {
+      ::rmdir((root + "/shell").c_str());
+      ::rmdir(root.c_str());
+    }
+  } removed{root};
+  for (const std::string& dir : {root, root + "/shell"}) {
+    for (const char* file : {"", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads"})
+      EXPECT_EQ(::chown((dir + file).c_str(), kUser, kUser), 0) << dir << file;
+  }
+  RunResult result = run_as(kUser, delegated + "/shell", argv);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "17\n") << result.err;
+  EXPECT_FALSE(std::filesystem::exists(root + "/container"));
+
+  config["linux"]["cgroupsPath"] = "/" + bundle.cgroup_name() + "-not-delegated/container";
+  result = run_as(kUser, delegated + "/shell", bundle.launch_argv({}));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_NE(result.err.find("linux.cgroupsPath: creating the cgroup: creating /sys/fs/cgroup/" +
+                            bundle.cgroup_name() + "-not-delegated: Permission denied"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(bundle.leftovers(), "");
 }
 
 }  // namespace
