@@ -17,6 +17,7 @@
 #include "fd_passing.h"
 #include "hooks.h"
 #include "image_user.h"
+#include "json_text.h"
 #include "sysctl.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -197,7 +198,7 @@ void Child::exec(const std::string& state) {
   const std::string& name = config.process->args.front();
   std::string path;
   if (int error = resolve_executable(name, plan_.env, path); error != 0)
-    fail(ChildStage::kExec, error, "process.args[0] \"" + name + "\"");
+    fail(ChildStage::kExec, error, "process.args[0] " + json_quote(name));
   // As runc and crun: HOME and the supplementary groups from the image's own user database.
   const process::ImageUser user = process::read_image_user(plan_.process->credentials.uid);
   send(ChildEvent::kReady);
@@ -228,7 +229,7 @@ void Child::exec(const std::string& state) {
     fail(ChildStage::kExec, errno, "husk (sealed copy)");
   }
   ::execve(path.c_str(), argv.data(), envp.data());
-  fail(ChildStage::kExec, errno, "process.args[0] \"" + name + "\"");
+  fail(ChildStage::kExec, errno, "process.args[0] " + json_quote(name));
 }
 
 void Child::run() {
