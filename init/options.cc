@@ -23,6 +23,7 @@ enum class Opt {
   kNoShutdown,
   kRewrite,
   kPause,
+  kSignalMask,
 };
 
 struct OptionSpec {
@@ -49,6 +50,7 @@ constexpr OptionSpec kOptions[] = {
     {'n', "no-shutdown", "HUSK_NO_SHUTDOWN", false, Opt::kNoShutdown},
     {'r', "rewrite", "HUSK_REWRITE", true, Opt::kRewrite},
     {'P', "pause", "HUSK_PAUSE", false, Opt::kPause},
+    {'\0', "signal-mask", "HUSK_SIGNAL_MASK", true, Opt::kSignalMask},
 };
 
 // tini's variables, read before husk's own so that HUSK_* wins.
@@ -68,6 +70,21 @@ bool parse_int(std::string_view text, int max, int& value) {
     value = value * 10 + (c - '0');
   }
   return value <= max;
+}
+
+// 1 to 16 hex digits, as /proc/PID/status shows a signal mask (bit N-1: signal N).
+bool parse_mask(std::string_view text, KernelSigset& mask) {
+  if (text.empty() || text.size() > 16) return false;
+  mask.bits = 0;
+  for (char c : text) {
+    int digit = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+    if (digit < 0) return false;
+    mask.bits = (mask.bits << 4) | static_cast<std::uint64_t>(digit);
+  }
+  return true;
 }
 
 // Applies one option. `where` names its source for errors ("option -t", "HUSK_GRACE").
@@ -138,6 +155,13 @@ bool apply(ParseResult& result, Opt id, std::string_view value, std::string_view
     case Opt::kPause:
       o.pause = true;
       return true;
+    case Opt::kSignalMask:
+      if (parse_mask(value, o.signal_mask)) {
+        o.has_signal_mask = true;
+        return true;
+      }
+      error << where << ": invalid signal mask '" << value << "' (expected 1 to 16 hex digits)";
+      return false;
   }
   return false;
 }
@@ -321,6 +345,7 @@ const std::string_view kUsageText =
     "                           forwarded SIGTERM or SIGINT (default: never)\n"
     "  -r, --rewrite SRC:DST    forward signal SRC as DST; DST 0 drops it (repeatable)\n"
     "  -P, --pause              run no command: reap until SIGTERM or SIGINT, then exit 0\n"
+    "      --signal-mask HEX    the child's signal mask (default: husk's own at start)\n"
     "\n"
     "Environment: HUSK_SUBREAPER, HUSK_KILL_PROCESS_GROUP, HUSK_PDEATHSIG, HUSK_REMAP_EXIT,\n"
     "HUSK_VERBOSITY, HUSK_WARN_ON_REAP, HUSK_GRACE, HUSK_NO_SHUTDOWN, HUSK_KILL_AFTER,\n"
