@@ -53,8 +53,8 @@ TEST(StartupSignals, TheProcessGetsLaunchsSignalMask) {
   // HUSK_SIGNAL_MASK, launch's word to husk, does not reach the process either.
   bundle.shell("grep -E '^Sig(Blk|Ign)' /proc/self/status; env | grep SIGNAL_MASK; true");
   for (bool init : {true, false}) {
-    std::vector<std::string> args = bundle.launch_argv(init ? std::vector<std::string>{}
-                                                            : std::vector<std::string>{"--no-init"});
+    std::vector<std::string> args = bundle.launch_argv(
+        init ? std::vector<std::string>{} : std::vector<std::string>{"--no-init"});
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
