@@ -5,6 +5,8 @@
 #include <tuple>
 #include <utility>
 
+#include "json_text.h"
+
 namespace husk::cgroups {
 namespace {
 
@@ -349,8 +351,8 @@ class Planner {
     for (size_t i = 0; i < limits.size(); ++i) {
       const HugepageLimit& h = limits[i];
       if (h.page_size.empty() || h.page_size.find_first_of("/.") != std::string::npos) {
-        return Error(indexed("hugepageLimits", i) + ".pageSize: \"" + h.page_size +
-                     "\" is not a page size such as 2MB");
+        return Error(indexed("hugepageLimits", i) + ".pageSize: " + json_quote(h.page_size) +
+                     " is not a page size such as 2MB");
       }
       const char* suffix = *routed == Version::kV1 ? ".limit_in_bytes" : ".max";
       add(*routed, "hugetlb", "hugetlb." + h.page_size + suffix, std::to_string(h.limit),
@@ -373,8 +375,8 @@ class Planner {
     }
     for (size_t i = 0; i < n.priorities.size(); ++i) {
       if (!is_word(n.priorities[i].name)) {
-        return Error(indexed("network.priorities", i) + ".name: \"" + n.priorities[i].name +
-                     "\" is not an interface name");
+        return Error(indexed("network.priorities", i) +
+                     ".name: " + json_quote(n.priorities[i].name) + " is not an interface name");
       }
       auto routed = route("network.priorities", "net_prio", "");
       if (!routed.ok()) return std::move(routed).error();
@@ -388,7 +390,7 @@ class Planner {
   Status rdma(const std::map<std::string, RdmaLimit>& limits) {
     for (const auto& [device, limit] : limits) {
       if (!is_word(device))
-        return Error(field("rdma") + ": \"" + device + "\" is not a device name");
+        return Error(field("rdma") + ": " + json_quote(device) + " is not a device name");
       if (!limit.hca_handles && !limit.hca_objects) continue;
       auto routed = route("rdma", "rdma", "rdma");
       if (!routed.ok()) return std::move(routed).error();
@@ -411,8 +413,8 @@ class Planner {
                      "\" is not a, b or c");
       }
       if (d.access.find_first_not_of("rwm") != std::string::npos) {
-        return Error(indexed("devices", i) + ".access: \"" + d.access +
-                     "\" is not a subset of rwm");
+        return Error(indexed("devices", i) + ".access: " + json_quote(d.access) +
+                     " is not a subset of rwm");
       }
       // -1 is "any", as in runc's own configs.
       if (d.major && *d.major < 0) d.major.reset();

@@ -331,7 +331,7 @@ TEST(PlanTest, NamesWithBlanksAreRefused) {
   r.rdma.clear();
   r.network = NetworkLimits{.priorities = {{"eth0\nlo", 1}}};
   EXPECT_EQ(error(r, kV1),
-            "linux.resources.network.priorities[0].name: \"eth0\nlo\" is not an interface name");
+            "linux.resources.network.priorities[0].name: \"eth0\\nlo\" is not an interface name");
 }
 
 std::vector<std::string> v2_rules(const Resources& r) {

@@ -2,10 +2,13 @@
 // dispatches, prints an error once as one line, exits with the container's status.
 #include <unistd.h>
 
+#include <exception>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli.h"
+#include "json_text.h"
 #include "lifecycle.h"
 #include "logging.h"
 #include "spec_file.h"
@@ -26,14 +29,12 @@ void print(std::string_view text) {
 
 // Before the logger exists: a plain line on stderr.
 int usage_error(std::string_view message) {
-  std::string line = "launch: " + std::string(message) + "\n";
+  std::string line = "launch: " + husk::one_line(message) + "\n";
   (void)!::write(STDERR_FILENO, line.data(), line.size());
   return 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int launch_main(int argc, char** argv) {
   using namespace husk::launch;
   std::vector<std::string_view> args(argv + 1, argv + argc);
   auto cli = parse_cli(args);
@@ -67,4 +68,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   return *code;
+}
+
+}  // namespace
+
+// Out of memory (a huge config) or any other exception ends launch with one line, not abort().
+int main(int argc, char** argv) {
+  try {
+    return launch_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::string line = std::string("launch: error: ") + e.what() + "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  } catch (...) {
+    (void)!::write(STDERR_FILENO, "launch: error: unknown exception\n", 33);
+  }
+  return 1;
 }

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <string_view>
 
 #include "channel.h"
@@ -18,6 +19,7 @@
 #include "fd_passing.h"
 #include "hooks.h"
 #include "image_user.h"
+#include "json_text.h"
 #include "sysctl.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -37,6 +39,19 @@ pid_t clone3_fork(uint64_t flags) {
   // With CLONE_PARENT the child inherits our own exit signal (SIGCHLD); clone3 wants 0 then.
   args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
   return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+}
+
+// "HUSK_SIGNAL_MASK=HEX" for husk (which takes it out of the environment it passes on): signals
+// 1-64 of `mask` as /proc/PID/status shows them.
+std::string signal_mask_variable(const sigset_t& mask) {
+  uint64_t bits = 0;
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (::sigismember(&mask, sig) == 1) bits |= uint64_t{1} << (sig - 1);
+  }
+  char text[40];
+  (void)std::snprintf(text, sizeof text, "HUSK_SIGNAL_MASK=%016llx",
+                      static_cast<unsigned long long>(bits));
+  return text;
 }
 
 // The child's side of the set-up. Every failure ends the process.
@@ -198,7 +213,7 @@ void Child::exec(const std::string& state) {
   const std::string& name = config.process->args.front();
   std::string path;
   if (int error = resolve_executable(name, plan_.env, path); error != 0)
-    fail(ChildStage::kExec, error, "process.args[0] \"" + name + "\"");
+    fail(ChildStage::kExec, error, "process.args[0] " + json_quote(name));
   // As runc and crun: HOME and the supplementary groups from the image's own user database.
   const process::ImageUser user = process::read_image_user(plan_.process->credentials.uid);
   send(ChildEvent::kReady);
@@ -224,13 +239,21 @@ void Child::exec(const std::string& state) {
   check(ChildStage::kExec, injected_fault("exec"));
   // Credentials changes cleared the parent-death signal.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);
   if (plan_.init_fd >= 0) {
+    // husk is PID 1 of a pid namespace: until it blocks signals, the kernel drops a signal
+    // launch forwards to it (default action). Blocked signals stay pending across execve, so
+    // husk starts with all of them blocked and gives the user's process the original mask.
+    std::string mask = signal_mask_variable(plan_.signal_mask);
+    envp.insert(envp.end() - 1, mask.data());
+    sigset_t all;
+    ::sigfillset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, nullptr);
     ::syscall(SYS_execveat, plan_.init_fd, "", argv.data(), envp.data(), AT_EMPTY_PATH);
     fail(ChildStage::kExec, errno, "husk (sealed copy)");
   }
+  ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);
   ::execve(path.c_str(), argv.data(), envp.data());
-  fail(ChildStage::kExec, errno, "process.args[0] \"" + name + "\"");
+  fail(ChildStage::kExec, errno, "process.args[0] " + json_quote(name));
 }
 
 void Child::run() {

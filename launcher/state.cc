@@ -88,7 +88,7 @@ Status StateDir::write(const State& state) const {
 
 Status StateDir::remove() {
   if (path_.empty()) return {};
-  for (std::string name : {"." + std::string(kStateFile), std::string(kStateFile)}) {
+  for (const std::string& name : {"." + std::string(kStateFile), std::string(kStateFile)}) {
     std::string file = path_ + "/" + name;
     if (::unlink(file.c_str()) != 0 && errno != ENOENT)
       return Error::from_errno("removing " + file);
