@@ -232,7 +232,7 @@ def main(argv):
         shutil.rmtree(work, ignore_errors=True)
 
     with open(os.path.join(out, "report.json"), "w") as f:
-        json.dump(results, f, indent=1, default=str)
+        json.dump(results, f, default=str)
     charts = []
     try:
         from harness import charts as chart_module
@@ -241,14 +241,16 @@ def main(argv):
         meta["skipped"].append(f"charts: {error.name} is not installed "
                                f"(python3-matplotlib: scripts/setup-deps --bench)")
         progress.say("skip: " + meta["skipped"][-1])
-    with open(os.path.join(out, "report.md"), "w") as f:
-        f.write(report.render(results, charts))
     if args.publish:
         with open(os.path.join(repo, "bench", "RESULTS.md"), "w") as f:
             f.write(report.render(results, [("results/" + n, t) for n, t in charts],
                                   published=True))
-    progress.say(f"wrote {out}/report.md, report.json" + (f" and {len(charts)} charts"
-                                                          if charts else ""))
+    else:
+        with open(os.path.join(out, "report.md"), "w") as f:
+            f.write(report.render(results, charts))
+    written = os.path.join(repo, "bench", "RESULTS.md") if args.publish else f"{out}/report.md"
+    progress.say(f"wrote {written}, {out}/report.json"
+                 + (f" and {len(charts)} charts" if charts else ""))
     return 0
 
 

@@ -68,19 +68,19 @@ def phases(results, out, png):
     cmap = plt.get_cmap("tab20")
     labels = list(works)
     left = [0.0] * len(labels)
+    widest = max(sum((works[w]["median"].get(n) or 0) / 1000 for n in names) for w in labels)
     for i, name in enumerate(names):
         widths = [(works[w]["median"].get(name) or 0) / 1000 for w in labels]
         ax.barh(labels, widths, left=left, color=cmap(i % 20), label=name, edgecolor="white")
         for j, (x, wdt) in enumerate(zip(left, widths)):
-            if wdt > 0.35:
-                ax.text(x + wdt / 2, j, name, ha="center", va="center", fontsize=6.5,
-                        rotation=90 if wdt < 0.8 else 0)
+            if wdt > widest * 0.012 * (len(name) + 2):  # room for the name
+                ax.text(x + wdt / 2, j, name, ha="center", va="center", fontsize=7)
         left = [a + b for a, b in zip(left, widths)]
     for j, w in enumerate(labels):
         outside = works[w]["median"].get("(wall, measured outside)")
         if outside:
             ax.plot([outside / 1000] * 2, [j - 0.4, j + 0.4], color="black", lw=1.5)
-    ax.plot([], [], color="black", lw=1.5, label="wall time outside launch")
+    ax.plot([], [], color="black", lw=1.5, label="wall time around launch (harness)")
     ax.set_xlabel("median time per phase of `launch --debug run` (ms), stacked")
     ax.set_ylabel("workload")
     ax.invert_yaxis()
@@ -133,12 +133,18 @@ def reaping(results, out, png):
             ax.plot(counts, ys, marker="o", label=init, color=_color(init, inits),
                     lw=2.2 if init == "husk" else 1.2)
         ax.set_xscale("log")
-        ax.set_yscale("log")
-        for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,g}"))
-            axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ys = [y for line in ax.get_lines() for y in line.get_ydata()]
+        if ys and min(ys) > 0 and max(ys) / min(ys) > 20:
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,g}"))
+            scale_note = ", log scale"
+        else:
+            ax.set_ylim(bottom=0, top=max(ys or [1]) * 1.15)
+            scale_note = ""
         ax.set_xlabel("orphans reaped (count, log scale)")
-        ax.set_ylabel(f"{what} (ms, log scale)")
+        ax.set_ylabel(f"{what} (ms{scale_note})")
         ax.set_title(f"reaping: {what}, median of the rounds", fontsize=9)
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)

@@ -457,12 +457,16 @@ def lifecycle(ctx, base, runs, warmup):
     container, for launch and the OCI runtimes, when launch has those verbs."""
     verbs = launch_verbs(ctx.launch)
     needed = {"create", "start", "delete", "state", "exec"}
+    rts = [r for r in RUNTIMES_LIFECYCLE if r in ctx.found]
+    why = None
     if not needed <= verbs:
-        why = (f"not measured: this launch has no {', '.join(sorted(needed - verbs))} verb "
-               f"(`launch --help`); the rows appear when the lifecycle work lands")
+        why = (f"launch not measured: it has no {', '.join(sorted(needed - verbs))} verb "
+               f"(`launch --help`); its rows appear when the lifecycle work lands")
         ctx.skip("lifecycle: " + why)
-        return {"why": why}
-    rts = ["launch"] + [r for r in RUNTIMES_LIFECYCLE if r in ctx.found]
+    else:
+        rts.insert(0, "launch")
+    if not rts:
+        return {"why": why or "no runtime with create/start/exec"}
     bundles = {rt: ctx.bundle(base, "runc-spec", rt, tag="life") for rt in rts}
     sleep_bundles = {}
     for rt in rts:
@@ -525,7 +529,7 @@ def lifecycle(ctx, base, runs, warmup):
         subprocess.run(cli(rt) + ["delete", "--force", ident], env=ctx.env, capture_output=True)
     rows["exec"] = exec_samples
     base_rt = ctx.options.baseline
-    out = {"rows": {}, "ratios": {}, "leaks": ctx.leaks.check()}
+    out = {"rows": {}, "ratios": {}, "leaks": ctx.leaks.check(), "launch_missing": why}
     for row, per in rows.items():
         out["rows"][row] = {"samples": per,
                             "summary": {rt: stats.summary(v) for rt, v in per.items()},
