@@ -143,6 +143,28 @@ def git_commit(repo):
         return "?"
 
 
+def husk_inits(build, found):
+    """The inits compared, as the command line up to their "--"; "(no init)" is the floor."""
+    inits = {"husk": [os.path.join(build, "init", "husk"), "--"], "(no init)": ["/bin/true"]}
+    for name in tools.INITS:
+        if name in found:
+            inits[name] = [found[name]] + ([] if name == "dumb-init" else ["--"])
+    return inits
+
+
+def husk_settings(ctx, quick):
+    reap = [(1000, 2)] if quick else [(1000, 15), (10000, 7), (100000, 3)]
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid_max = int(f.read())
+    for n, _ in list(reap):
+        if n + 1000 > pid_max:
+            ctx.skip(f"husk: reaping {n:,} orphans needs kernel.pid_max above {n + 1000:,} (it "
+                     f"is {pid_max:,}; `sysctl kernel.pid_max=4194304` to include it): not run")
+            reap = [r for r in reap if r[0] != n]
+    return {"overhead_runs": 5 if quick else 20, "overhead_rounds": 2 if quick else 15,
+            "rss_rounds": 1 if quick else 5, "forward_rounds": 1 if quick else 10, "reap": reap}
+
+
 def main(argv):
     args = parse_args(argv)
     if os.geteuid() != 0:
@@ -193,37 +215,29 @@ def main(argv):
         ctx = workloads.Context(work, build, found, args, progress)
         ctx.skipped = skipped
         q = args.quick
+        meta["seconds"] = {}
+
+        def section(name, run):
+            t0 = time.monotonic()
+            results[name] = run()
+            meta["seconds"][name] = round(time.monotonic() - t0)
+
         if "startup" in args.sections:
-            results["startup"] = workloads.startup(ctx, base, profile, args.baseline)
+            section("startup", lambda: workloads.startup(ctx, base, profile, args.baseline))
         if "phases" in args.sections:
-            results["phases"] = workloads.phases(ctx, base, profile, 3 if q else 30)
+            section("phases", lambda: workloads.phases(ctx, base, profile, 3 if q else 30))
         if "scale" in args.sections:
-            results["scale"] = workloads.scale(ctx, base, args.baseline,
-                                               [20] if q else [100, 1000],
-                                               [10] if q else [10, 50], 1 if q else 3)
+            section("scale", lambda: workloads.scale(ctx, base, args.baseline,
+                                                     [20] if q else [100, 1000],
+                                                     [10] if q else [10, 50], 1 if q else 3))
         if "husk" in args.sections:
-            inits = {"husk": [os.path.join(build, "init", "husk"), "--"],
-                     "(no init)": ["/bin/true"]}
-            for name in tools.INITS:
-                if name in found:
-                    inits[name] = [found[name]] + ([] if name == "dumb-init" else ["--"])
-            reap = [(1000, 2)] if q else [(1000, 15), (10000, 7), (100000, 3)]
-            with open("/proc/sys/kernel/pid_max") as f:
-                pid_max = int(f.read())
-            for n, _ in list(reap):
-                if n + 1000 > pid_max:
-                    ctx.skip(f"husk: reaping {n:,} orphans needs kernel.pid_max above {n + 1000:,}"
-                             f" (it is {pid_max:,}; `sysctl kernel.pid_max=4194304` to include "
-                             f"it): not run")
-                    reap = [r for r in reap if r[0] != n]
-            settings = {"overhead_runs": 5 if q else 20, "overhead_rounds": 2 if q else 15,
-                        "rss_rounds": 1 if q else 5, "forward_rounds": 1 if q else 10,
-                        "reap": reap}
-            results["husk"] = workloads.husk_rows(ctx, inits, settings)
+            section("husk", lambda: workloads.husk_rows(ctx, husk_inits(build, found),
+                                                        husk_settings(ctx, q)))
         if "micro" in args.sections:
-            results["micro"] = workloads.micro(ctx, q)
+            section("micro", lambda: workloads.micro(ctx, q))
         if "lifecycle" in args.sections:
-            results["lifecycle"] = workloads.lifecycle(ctx, base, args.runs, args.warmup)
+            section("lifecycle", lambda: workloads.lifecycle(ctx, base, min(args.runs, 30),
+                                                             args.warmup))
         meta["load_end"] = loadavg()
         meta["skipped"] = ctx.skipped
     finally:

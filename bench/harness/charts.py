@@ -96,8 +96,9 @@ def scale(results, out, png):
         return None
     n = max(data, key=int)
     per = data[n]
+    here = [t for t in results["scale"]["tools"] if t in per]
     fig, ax = plt.subplots(figsize=(9, 4))
-    for tool in results["scale"]["tools"]:
+    for tool in here:
         ys = [(y / 1000 if y is not None else None) for y in per[tool]["wall_us"]]
         xs = [i for i, y in enumerate(ys) if y is not None]
         ys = [y for y in ys if y is not None]
@@ -107,10 +108,11 @@ def scale(results, out, png):
         rolled = [stats.median(ys[max(0, i - window // 2): i + window // 2 + 1])
                   for i in range(len(ys))]
         ax.plot(xs, rolled, color=color, lw=1.8, label=f"{tool} (rolling median of {window})")
-    ax.set_xlabel(f"container index ({int(n):,} in sequence, the two tools alternating)")
+    ax.set_xlabel(f"container index ({int(n):,} in sequence"
+                  + (", the tools alternating)" if len(here) > 1 else ")"))
     ax.set_ylabel("wall time per container (ms)")
     ax.set_ylim(bottom=0, top=max(1.0, stats.quantile(
-        [y / 1000 for t in results["scale"]["tools"] for y in per[t]["wall_us"] if y], 0.98)
+        [y / 1000 for t in here for y in per[t]["wall_us"] if y], 0.98)
         * 1.3))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)

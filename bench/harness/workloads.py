@@ -285,12 +285,14 @@ def scale(ctx, base, baseline, sequences, concurrency, repeats):
              for t in tools_here}
     out = {"tools": tools_here, "sequential": {}, "concurrent": {}}
     for n in sequences:
-        samples = {t: [] for t in tools_here}
-        failures = {t: 0 for t in tools_here}
+        # the baseline alternates with launch in the shorter sequences; the longest is launch's
+        here = tools_here if n < max(sequences) or len(sequences) == 1 else ["launch"]
+        samples = {t: [] for t in here}
+        failures = {t: 0 for t in here}
         errors = []
-        t_start = {t: 0.0 for t in tools_here}
+        t_start = {t: 0.0 for t in here}
         for i in range(n):
-            order = list(tools_here)
+            order = list(here)
             random.shuffle(order)
             for t in order:
                 result = spawn.timed(argvs[t](), ctx.env, os.path.join(ctx.err, "scale.log"))
@@ -305,7 +307,7 @@ def scale(ctx, base, baseline, sequences, concurrency, repeats):
             "wall_us": samples[t], "failures": failures[t],
             "per_second": n / (t_start[t] / 1e6) if t_start[t] else None,
             "summary": stats.summary(samples[t]), "drift": stats.drift(samples[t])}
-            for t in tools_here}
+            for t in here}
         out["sequential"][n]["leaks"] = leaks
         out["sequential"][n]["errors"] = errors[:3]
     for n in concurrency:
