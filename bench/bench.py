@@ -45,6 +45,7 @@ def parse_args(argv):
     p.add_argument("--baseline", default="crun", help="the tool ratios are taken to "
                    "(default crun)")
     p.add_argument("--build", default="build", help="meson build folder (default build)")
+    p.add_argument("--launch", help="the launch binary to measure (default: the build's)")
     p.add_argument("--png", action="store_true", help="also write PNG copies of the charts")
     p.add_argument("--publish", action="store_true", help="write the report as bench/RESULTS.md "
                    "and its charts and samples to bench/results/ (instead of --out)")
@@ -195,7 +196,9 @@ def main(argv):
     for line in skipped:
         progress.say("skip: " + line)
     husk = os.path.join(build, "init", "husk")
-    versions = {"launch": tools.version(os.path.join(build, "launcher", "launch")),
+    launch = os.path.abspath(args.launch) if args.launch else os.path.join(build, "launcher",
+                                                                          "launch")
+    versions = {"launch": f"{tools.version(launch)} ({launch})",
                 "husk": (f"{os.stat(husk).st_size} bytes, commit {meta['commit']}"
                          if os.path.exists(husk) else "not built")}
     versions.update({name: tools.version(path) for name, path in found.items()})
@@ -210,9 +213,9 @@ def main(argv):
     results = {"meta": meta}
     try:
         tools.make_rootfs(os.path.join(work, "rootfs"))
-        base = tools.base_config(found.get("runc"), os.path.join(build, "launcher", "launch"))
+        base = tools.base_config(found.get("runc"), launch)
         profile = tools.seccomp_profile()
-        ctx = workloads.Context(work, build, found, args, progress)
+        ctx = workloads.Context(work, build, found, args, progress, launch)
         ctx.skipped = skipped
         q = args.quick
         meta["seconds"] = {}

@@ -21,9 +21,15 @@ PHASE_NOTES = {
 }
 
 CUT_IDEAS = {
-    "cgroup": "create the v1 cgroup directories only for the controllers the config uses "
-              "(runc spec's config asks for devices only), or create them while the child "
-              "mounts; on a unified host this is one directory",
+    "cgroup": "create the v1 directories while the child mounts (it does not need them "
+              "before exec); creating only the controllers the config uses (runc spec's asks "
+              "for devices only) would cut most of it but changes accounting, as an option; "
+              "on a unified host this is one directory",
+    "namespaces": "the namespaces unshare()d in the child rather than created by clone3, and "
+                  "a round trip with the parent: create all of them in clone3, and skip the "
+                  "round trip when there is no user namespace to map",
+    "ready": "a hand-over between the child and the parent (a scheduling hop): on a loaded "
+             "machine mostly waiting for a CPU; fold it into the next message",
     "mounts+pivot": "fewer mounts for masked paths: bind one empty read-only file/dir per "
                     "masked path from a single tmpfs, and make read-only paths with one "
                     "mount_setattr(AT_RECURSIVE) instead of a remount each",

@@ -64,13 +64,13 @@ class Progress:
 class Context:
     """Paths and settings shared by the workloads."""
 
-    def __init__(self, work, build, found, options, progress):
+    def __init__(self, work, build, found, options, progress, launch):
         self.work, self.build, self.found = work, build, found
         self.options, self.progress = options, progress
         self.prefix = f"hb{os.getpid()}"
         self.env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                     "LANG": "C"}
-        self.launch = os.path.join(build, "launcher", "launch")
+        self.launch = launch
         self.husk = os.path.join(build, "init", "husk")
         self.rootfs = os.path.join(work, "rootfs")
         self.state = {name: os.path.join(work, "state", name)
