@@ -115,6 +115,18 @@ class ReportTest(unittest.TestCase):
         cpu = rows["husk reap 1,000 orphans, init CPU: no worse than the best"]
         self.assertIn("tini", cpu[0])
 
+    def test_lifecycle_goals_wait_for_launch_and_compare_memory(self):
+        results = fake_results()
+        results["lifecycle"] = {"launch_missing": "launch not measured: no create verb",
+                                "memory": {"crun": {"pss_kib": 489.0}}, "ratios": {}}
+        rows = {g: (f, v) for g, f, v in report.goals(results)}
+        self.assertEqual(rows["memory per created container ≤ crun"],
+                         ("launch not measured: no create verb", "not measured"))
+        results["lifecycle"]["memory"]["launch"] = {"pss_kib": 600.0}
+        rows = {g: (f, v) for g, f, v in report.goals(results)}
+        self.assertEqual(rows["memory per created container ≤ crun"],
+                         ("PSS 600 KiB against 489 KiB", "not met by 23%"))
+
     def test_report_has_its_header_sections_and_what_did_not_run(self):
         text = report.render(fake_results())
         for needle in ("# husk benchmark report", "load average (1, 5, 15 min) | at the start "

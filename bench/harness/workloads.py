@@ -2,6 +2,7 @@
 Benchmark targets. Each returns plain data (samples, then summaries), which report.py and
 charts.py turn into text and pictures, and report.json keeps whole.
 """
+import glob
 import json
 import os
 import random
@@ -530,8 +531,10 @@ def lifecycle(ctx, base, runs, warmup):
         _wait_stopped(cli(rt) + ["state", ident], ctx.env, err)
         subprocess.run(cli(rt) + ["delete", "--force", ident], env=ctx.env, capture_output=True)
     rows["exec"] = exec_samples
+    memory = created_memory(ctx, rts, bundles, cli, 3 if ctx.options.quick else 10)
     base_rt = ctx.options.baseline
-    out = {"rows": {}, "ratios": {}, "leaks": ctx.leaks.check(), "launch_missing": why}
+    out = {"rows": {}, "ratios": {}, "leaks": ctx.leaks.check(), "launch_missing": why,
+           "memory": memory}
     for row, per in rows.items():
         out["rows"][row] = {"samples": per,
                             "summary": {rt: stats.summary(v) for rt, v in per.items()},
@@ -543,3 +546,62 @@ def lifecycle(ctx, base, runs, warmup):
 
 
 RUNTIMES_LIFECYCLE = ["crun", "runc", "youki"]
+
+
+def _descendants(pid):
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for path in glob.glob(f"/proc/{p}/task/*/children"):
+            try:
+                with open(path) as f:
+                    kids = [int(k) for k in f.read().split()]
+            except OSError:
+                kids = []
+            found += kids
+            todo += kids
+    return found
+
+
+def _memory_kib(pid):
+    """(Pss, Rss) of a process in KiB, from smaps_rollup; (0, 0) when it is gone."""
+    pss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+    except OSError:
+        pass
+    return pss, rss
+
+
+def created_memory(ctx, rts, bundles, cli, count):
+    """Memory that `count` created (not started) containers keep resident, per container: every
+    process they left (a runtime's waiting init, a shim), which the driver inherits as
+    subreaper, with their descendants; PSS (shared pages split) and RSS, KiB."""
+    out = {}
+    err = os.path.join(ctx.err, "memory.log")
+    for rt in rts:
+        before = set(_descendants(os.getpid()))
+        ids = []
+        for _ in range(count):
+            ident = ctx.next_id("m")
+            if spawn.timed(cli(rt) + ["create", "--bundle", bundles[rt], ident], ctx.env,
+                           err).ok:
+                ids.append(ident)
+        time.sleep(0.2)
+        procs = [p for p in _descendants(os.getpid()) if p not in before]
+        sizes = [_memory_kib(p) for p in procs]
+        if ids:
+            out[rt] = {"containers": len(ids), "processes": len(procs),
+                       "pss_kib": sum(x[0] for x in sizes) / len(ids),
+                       "rss_kib": sum(x[1] for x in sizes) / len(ids)}
+        for ident in ids:
+            subprocess.run(cli(rt) + ["delete", "--force", ident], env=ctx.env,
+                           capture_output=True)
+        spawn.reap_leftovers()
+        ctx.progress("lifecycle: memory per created container", rts.index(rt) + 1, len(rts), rt)
+    return out
