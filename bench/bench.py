@@ -268,6 +268,10 @@ def main(argv):
     written = os.path.join(repo, "bench", "RESULTS.md") if args.publish else f"{out}/report.md"
     progress.say(f"wrote {written}, {out}/report.json"
                  + (f" and {len(charts)} charts" if charts else ""))
+    spec = results.get("startup", {}).get("runc-spec")
+    if spec is not None and "launch" not in spec["tools"]:
+        progress.say("bench: launch failed every run of the runc spec workload (see Not run)")
+        return 1
     return 0
 
 
