@@ -47,7 +47,8 @@ class StatsTest(unittest.TestCase):
     def test_verdict_says_by_how_much_a_goal_is_missed(self):
         self.assertEqual(stats.verdict(0.4, 0.5), "met")
         self.assertEqual(stats.verdict(0.62, 0.5), "not met by 24%")
-        self.assertEqual(stats.verdict(0.55, 0.5, 0.45, 0.6), "not met by 10% (CI from 0.45 spans 0.5)")
+        self.assertEqual(stats.verdict(0.55, 0.5, 0.45, 0.6),
+                         "not met by 10% (CI from 0.45 spans 0.5)")
         self.assertEqual(stats.verdict(None, 1), "not measured")
 
 

@@ -210,8 +210,8 @@ def startup_section(startup, charts):
            "Each round runs every tool once, in a new random order; the ratio to the baseline "
            "pairs the samples of the same round. Wall time is taken around "
            "posix_spawn/wait4 of the tool itself (no shell); the harness floor row is that "
-           "timing around /bin/true, and it is inside every other row. Peak RSS (runc-spec only) is "
-           "GNU time's %M from separate interleaved runs (the largest of the tool and the "
+           "timing around /bin/true, and it is inside every other row. Peak RSS (runc-spec "
+           "only) is GNU time's %M from separate interleaved runs (the largest of the tool and the "
            "processes it waited for; GNU time's own is in the floor row). launch runs husk as "
            "PID 1, which runs /bin/true; crun and runc exec /bin/true directly.", ""]
     for workload, data in startup.items():

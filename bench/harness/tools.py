@@ -93,11 +93,12 @@ def seccomp_profile():
 
 
 def make_rootfs(path):
-    """A busybox-static rootfs with /bin/true, /bin/sh and /bin/sleep (and the mount points the bundle's
-    mounts need, since the root is read-only)."""
+    """A busybox-static rootfs with /bin/true, /bin/sh and /bin/sleep (and the mount points the
+    bundle's mounts need, since the root is read-only)."""
     busybox = which("busybox")
     if not busybox:
-        raise RuntimeError("busybox (static) is needed for the rootfs: apt-get install busybox-static")
+        raise RuntimeError("busybox (static) is needed for the rootfs: "
+                           "apt-get install busybox-static")
     for d in ("bin", "proc", "dev", "sys", "tmp", "etc"):
         os.makedirs(os.path.join(path, d), exist_ok=True)
     shutil.copy(busybox, os.path.join(path, "bin", "busybox"))
