@@ -103,7 +103,7 @@ def scale(results, out, png):
         xs = [i for i, y in enumerate(ys) if y is not None]
         ys = [y for y in ys if y is not None]
         color = _color(tool, results["scale"]["tools"])
-        ax.scatter(xs, ys, s=3, alpha=0.35, color=color)
+        ax.scatter(xs, ys, s=3, alpha=0.35, color=color, rasterized=True)
         window = max(5, len(ys) // 20)
         rolled = [stats.median(ys[max(0, i - window // 2): i + window // 2 + 1])
                   for i in range(len(ys))]

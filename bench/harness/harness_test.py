@@ -81,7 +81,7 @@ class TimingTest(unittest.TestCase):
 def fake_results():
     wall = {"launch": [5000, 5200, 5100, 4900], "crun": [9000, 9400, 9100, 8800],
             "unshare+chroot (kernel floor)": [3500, 3600, 3400, 3500]}
-    tools_data = {k: {"wall_us": v, "rss_kib": [1000] * 4, "errors": []} for k, v in wall.items()}
+    tools_data = {k: {"wall_us": v, "cpu_us": [1000] * 4, "errors": []} for k, v in wall.items()}
     return {
         "meta": {"date": "d", "command": "scripts/bench --quick", "quick": True, "runs": 4,
                  "warmup": 1, "kernel": "6.18", "cpu": "cpu", "cpus": 2, "load_start": "1 2 3",

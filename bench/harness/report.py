@@ -210,23 +210,30 @@ def startup_section(startup, charts):
            "Each round runs every tool once, in a new random order; the ratio to the baseline "
            "pairs the samples of the same round. Wall time is taken around "
            "posix_spawn/wait4 of the tool itself (no shell); the harness floor row is that "
-           "timing around /bin/true, and it is inside every other row. Peak RSS (runc-spec "
-           "only) is GNU time's %M from separate interleaved runs (the largest of the tool and the "
-           "processes it waited for; GNU time's own is in the floor row). launch runs husk as "
+           "timing around /bin/true, and it is inside every other row. CPU is user and system "
+           "time of the tool and the processes it waited for (wait4's rusage; kernel work done "
+           "elsewhere, such as namespace teardown in workers, is not in it): less moved by "
+           "other load than wall time. Peak RSS (runc-spec only) is GNU time's %M from "
+           "separate interleaved runs (the largest of the tool and the processes it waited "
+           "for; GNU time's own is in the floor row). launch runs husk as "
            "PID 1, which runs /bin/true; crun and runc exec /bin/true directly.", ""]
     for workload, data in startup.items():
         base = data["baseline"]
         out += [f"### {workload}: {data['about']}", "",
                 f"| tool | median (ms) | p10 – p90 (ms) | ÷ {base or 'baseline'} within rounds "
-                f"(median) | ratio of medians [95% CI] | peak RSS (KiB) | runs |",
-                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                f"(median) | ratio of medians [95% CI] | CPU (ms) | CPU ratio of medians | "
+                f"peak RSS (KiB) | runs |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         order = sorted(data["summary"], key=lambda k: data["summary"][k]["median"] or 1e18)
         for tool in order:
             s = data["summary"][tool]
             r = data["ratios"].get(tool)
             failed = len(data["tools"][tool]["errors"])
+            c = data.get("cpu_ratios", {}).get(tool)
+            cpu = ms(data.get("cpu", {}).get(tool))
             out.append(f"| {tool} | {ms(s['median'])} | {ms(s['p10'])} – {ms(s['p90'])} | "
                        f"{num(r['median_ratio']) if r else '–'} | {ci(r) if r else '–'} | "
+                       f"{cpu} | {num(c['ratio_of_medians']) if c else '–'} | "
                        f"{num(data['rss'].get(tool), 0)} | {s['n']}"
                        f"{f' ({failed} failed)' if failed else ''} |")
         if data.get("launch_to_floor"):

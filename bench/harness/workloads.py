@@ -115,9 +115,9 @@ class Context:
 def run_rounds(ctx, section, entries, runs, warmup):
     """Interleaved rounds: each round runs every entry once, in a new random order; the first
     `warmup` rounds are not kept. entries: {name: argv factory}. Returns {name: {"wall_us": [],
-    "rss_kib": [], "errors": []}}, lists indexed by kept round (None where a run failed). A tool
+    "cpu_us": [], "errors": []}}, lists indexed by kept round (None where a run failed). A tool
     that fails every warm-up run is dropped, with a line saying why."""
-    data = {name: {"wall_us": [], "rss_kib": [], "errors": []} for name in entries}
+    data = {name: {"wall_us": [], "cpu_us": [], "errors": []} for name in entries}
     live = dict(entries)
     rng = random.Random()
     total = (runs + warmup) * len(live)
@@ -134,7 +134,7 @@ def run_rounds(ctx, section, entries, runs, warmup):
                 data[name]["errors"].append(result.describe())
             if r >= 0:
                 data[name]["wall_us"].append(result.wall_us if result.ok else None)
-                data[name]["rss_kib"].append(result.maxrss_kib if result.ok else None)
+                data[name]["cpu_us"].append(result.cpu_us if result.ok else None)
         if r == -1 or (warmup == 0 and r == 0):
             for name in list(live):
                 if data[name]["errors"] and len(data[name]["errors"]) >= max(warmup, 1):
@@ -220,6 +220,9 @@ def startup(ctx, base, profile, baseline):
         results[workload] = {
             "about": about, "baseline": base_name, "tools": data, "leaks": leaks,
             "summary": {k: stats.summary(v["wall_us"]) for k, v in data.items()},
+            "cpu": {k: stats.median(v["cpu_us"]) for k, v in data.items()},
+            "cpu_ratios": ({k: stats.ratio(v["cpu_us"], data[base_name]["cpu_us"])
+                            for k, v in data.items()} if base_name else {}),
             "rss": {k: stats.median(v) for k, v in rss.items()},
             "rss_samples": rss,
             "ratios": ({k: stats.ratio(v["wall_us"], data[base_name]["wall_us"])
