@@ -461,8 +461,7 @@ def _wait_stopped(argv_state, env, err, limit_s=10.0):
 def lifecycle(ctx, base, runs, warmup):
     """create → start → wait → delete of /bin/true, and exec of /bin/true into a running
     container, for launch and the OCI runtimes, when launch has those verbs."""
-    ctx.skip("lifecycle: `podman run --rm` per runtime: not in the benchmark yet (podman runs "
-             "a runtime through create/start/delete, which launch does not have yet)")
+    ctx.skip("lifecycle: `podman run --rm` per runtime: not in the benchmark yet")
     verbs = launch_verbs(ctx.launch)
     needed = {"create", "start", "delete", "state", "exec"}
     rts = [r for r in RUNTIMES_LIFECYCLE if r in ctx.found]
@@ -488,14 +487,17 @@ def lifecycle(ctx, base, runs, warmup):
             return [ctx.launch, "--root", ctx.state["launch"]]
         return [ctx.found[rt], "--root", ctx.state[rt]]
 
+    def create(rt, bundle, ident):
+        extra = ["--init-path", ctx.husk] if rt == "launch" else []
+        return cli(rt) + ["create"] + extra + ["--bundle", bundle, ident]
+
     err = os.path.join(ctx.err, "lifecycle.log")
 
     def cycle(rt):
         def run_all():
             ident = ctx.next_id("y")
             t0 = time.perf_counter_ns()
-            steps = [cli(rt) + ["create", "--bundle", bundles[rt], ident],
-                     cli(rt) + ["start", ident]]
+            steps = [create(rt, bundles[rt], ident), cli(rt) + ["start", ident]]
             for argv in steps:
                 if not spawn.timed(argv, ctx.env, err).ok:
                     return None
@@ -518,8 +520,7 @@ def lifecycle(ctx, base, runs, warmup):
     sleepers = {}
     for rt in rts:
         ident = ctx.next_id("s")
-        if (spawn.timed(cli(rt) + ["create", "--bundle", sleep_bundles[rt], ident], ctx.env,
-                        err).ok
+        if (spawn.timed(create(rt, sleep_bundles[rt], ident), ctx.env, err).ok
                 and spawn.timed(cli(rt) + ["start", ident], ctx.env, err).ok):
             sleepers[rt] = ident
     exec_samples = {rt: [] for rt in sleepers}
@@ -536,7 +537,7 @@ def lifecycle(ctx, base, runs, warmup):
         _wait_stopped(cli(rt) + ["state", ident], ctx.env, err)
         subprocess.run(cli(rt) + ["delete", "--force", ident], env=ctx.env, capture_output=True)
     rows["exec"] = exec_samples
-    memory = created_memory(ctx, rts, bundles, cli, 3 if ctx.options.quick else 10)
+    memory = created_memory(ctx, rts, bundles, create, cli, 3 if ctx.options.quick else 10)
     base_rt = ctx.options.baseline
     out = {"rows": {}, "ratios": {}, "leaks": ctx.leaks.check(), "launch_missing": why,
            "memory": memory}
@@ -583,7 +584,7 @@ def _memory_kib(pid):
     return pss, rss
 
 
-def created_memory(ctx, rts, bundles, cli, count):
+def created_memory(ctx, rts, bundles, create, cli, count):
     """Memory that `count` created (not started) containers keep resident, per container: every
     process they left (a runtime's waiting init, a shim), which the driver inherits as
     subreaper, with their descendants; PSS (shared pages split) and RSS, KiB."""
@@ -594,8 +595,7 @@ def created_memory(ctx, rts, bundles, cli, count):
         ids = []
         for _ in range(count):
             ident = ctx.next_id("m")
-            if spawn.timed(cli(rt) + ["create", "--bundle", bundles[rt], ident], ctx.env,
-                           err).ok:
+            if spawn.timed(create(rt, bundles[rt], ident), ctx.env, err).ok:
                 ids.append(ident)
         time.sleep(0.2)
         procs = [p for p in _descendants(os.getpid()) if p not in before]
