@@ -349,6 +349,7 @@ Status Cgroup::apply(const Plan& plan) {
       return Error(w.field + ": the cgroup has no " + w.controller + " directory");
     std::string file = w.file;
     if (!w.fallback_file.empty() && !fs::exists(fs::join(dir->path, file))) file = w.fallback_file;
+    if (w.if_present && !fs::exists(fs::join(dir->path, file))) continue;
     if (auto written = fs::write_file(fs::join(dir->path, file), w.value); !written.ok()) {
       return Error(w.field + ": writing " + w.value + " to " + file, written.error().errno_value());
     }

@@ -1,6 +1,11 @@
 #include "plan.h"
 
+#include <map>
+#include <optional>
+#include <tuple>
 #include <utility>
+
+#include "json_text.h"
 
 namespace husk::cgroups {
 namespace {
@@ -11,6 +16,68 @@ std::string field(std::string_view name) { return std::string(kField) + std::str
 
 std::string indexed(std::string_view name, size_t i) {
   return field(name) + "[" + std::to_string(i) + "]";
+}
+
+// runc's semantics for a device rule list (its devices emulator; the v1 kernel's own): a default
+// (allow or deny, set by each rule for every device) and exceptions of the other kind; a rule
+// of the default's kind takes access away from the exception that matches it exactly, and only
+// from that one. A rule that would take access from part of a wider exception (deny c 1:3 after
+// allow c *:*) cannot be kept: its index comes back, as runc refuses it. Otherwise `effective`
+// is the equivalent list, the default first and then the exceptions, in which the last matching
+// rule decides (what the v2 filter runs).
+std::optional<size_t> emulate_device_rules(const std::vector<DeviceRule>& rules,
+                                           std::vector<DeviceRule>& effective) {
+  using Key = std::tuple<char, int64_t, int64_t>;  // type, major, minor; -1: any
+  const auto bits = [](const std::string& access) {
+    unsigned b = 0;
+    for (char c : access.empty() ? std::string("rwm") : access) {
+      b |= c == 'r' ? 1U : c == 'w' ? 2U : c == 'm' ? 4U : 0U;
+    }
+    return b;
+  };
+  bool default_allow = false;
+  std::map<Key, unsigned> exceptions;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const DeviceRule& d = rules[i];
+    const char type = d.type.value_or('a');
+    if (type == 'a') {
+      default_allow = d.allow;
+      exceptions.clear();
+      continue;
+    }
+    const Key key{type, d.major.value_or(-1), d.minor.value_or(-1)};
+    const unsigned access = bits(d.access);
+    if (d.allow != default_allow) {
+      exceptions[key] |= access;
+      continue;
+    }
+    for (const Key& wider :
+         {Key{type, -1, std::get<2>(key)}, Key{type, std::get<1>(key), -1}, Key{type, -1, -1}}) {
+      const auto found = exceptions.find(wider);
+      if (wider != key && found != exceptions.end() && (found->second & access) != 0) return i;
+    }
+    if ((exceptions[key] &= ~access) == 0) exceptions.erase(key);
+  }
+  effective = {DeviceRule{.allow = default_allow, .access = "rwm"}};
+  for (const auto& [key, access] : exceptions) {
+    DeviceRule rule{.allow = !default_allow, .type = std::get<0>(key)};
+    if (std::get<1>(key) >= 0) rule.major = std::get<1>(key);
+    if (std::get<2>(key) >= 0) rule.minor = std::get<2>(key);
+    for (const auto& [bit, letter] : {std::pair{1U, 'r'}, {2U, 'w'}, {4U, 'm'}}) {
+      if ((access & bit) != 0) rule.access += letter;
+    }
+    effective.push_back(std::move(rule));
+  }
+  return std::nullopt;
+}
+
+std::string device_text(const DeviceRule& d) {
+  std::string text(1, d.type.value_or('a'));
+  text += ' ';
+  text += d.major ? std::to_string(*d.major) : std::string("*");
+  text += ':';
+  text += d.minor ? std::to_string(*d.minor) : std::string("*");
+  return text;
 }
 
 // "-1 means unlimited": v1 files take -1 as is, v2 files say "max".
@@ -200,7 +267,8 @@ class Planner {
   Status pids(const PidsLimit& p) {
     auto routed = route("pids", "pids", "pids");
     if (!routed.ok()) return std::move(routed).error();
-    add(*routed, "pids", "pids.max", p.limit <= 0 ? "max" : std::to_string(p.limit),
+    // runtime-spec 1.3: negative is unlimited; 0 is a real limit (no new process at all).
+    add(*routed, "pids", "pids.max", p.limit < 0 ? "max" : std::to_string(p.limit),
         field("pids.limit"));
     return {};
   }
@@ -283,12 +351,17 @@ class Planner {
     for (size_t i = 0; i < limits.size(); ++i) {
       const HugepageLimit& h = limits[i];
       if (h.page_size.empty() || h.page_size.find_first_of("/.") != std::string::npos) {
-        return Error(indexed("hugepageLimits", i) + ".pageSize: \"" + h.page_size +
-                     "\" is not a page size such as 2MB");
+        return Error(indexed("hugepageLimits", i) + ".pageSize: " + json_quote(h.page_size) +
+                     " is not a page size such as 2MB");
       }
       const char* suffix = *routed == Version::kV1 ? ".limit_in_bytes" : ".max";
       add(*routed, "hugetlb", "hugetlb." + h.page_size + suffix, std::to_string(h.limit),
           indexed("hugepageLimits", i));
+      // The reservation limit too, as runc does, where the kernel has one: without it a
+      // reserved but not yet faulted page escapes the limit.
+      add(*routed, "hugetlb", "hugetlb." + h.page_size + ".rsvd" + suffix, std::to_string(h.limit),
+          indexed("hugepageLimits", i));
+      plan_.writes.back().if_present = true;
     }
     return {};
   }
@@ -302,8 +375,8 @@ class Planner {
     }
     for (size_t i = 0; i < n.priorities.size(); ++i) {
       if (!is_word(n.priorities[i].name)) {
-        return Error(indexed("network.priorities", i) + ".name: \"" + n.priorities[i].name +
-                     "\" is not an interface name");
+        return Error(indexed("network.priorities", i) +
+                     ".name: " + json_quote(n.priorities[i].name) + " is not an interface name");
       }
       auto routed = route("network.priorities", "net_prio", "");
       if (!routed.ok()) return std::move(routed).error();
@@ -317,7 +390,7 @@ class Planner {
   Status rdma(const std::map<std::string, RdmaLimit>& limits) {
     for (const auto& [device, limit] : limits) {
       if (!is_word(device))
-        return Error(field("rdma") + ": \"" + device + "\" is not a device name");
+        return Error(field("rdma") + ": " + json_quote(device) + " is not a device name");
       if (!limit.hca_handles && !limit.hca_objects) continue;
       auto routed = route("rdma", "rdma", "rdma");
       if (!routed.ok()) return std::move(routed).error();
@@ -340,8 +413,8 @@ class Planner {
                      "\" is not a, b or c");
       }
       if (d.access.find_first_not_of("rwm") != std::string::npos) {
-        return Error(indexed("devices", i) + ".access: \"" + d.access +
-                     "\" is not a subset of rwm");
+        return Error(indexed("devices", i) + ".access: " + json_quote(d.access) +
+                     " is not a subset of rwm");
       }
       // -1 is "any", as in runc's own configs.
       if (d.major && *d.major < 0) d.major.reset();
@@ -352,10 +425,17 @@ class Planner {
                      std::to_string(d.minor.value_or(0)) + " is not a device number");
       }
     }
+    std::vector<DeviceRule> effective;
+    if (auto kept = emulate_device_rules(rules, effective)) {
+      const DeviceRule& d = rules[*kept];
+      return Error(indexed("devices", *kept) + ": cannot " + (d.allow ? "allow " : "deny ") +
+                   device_text(d) +
+                   " inside an earlier wildcard rule (the devices cgroup keeps whole rules only)");
+    }
     auto routed = route("devices", "devices", "devices");
     if (!routed.ok()) return std::move(routed).error();
     if (*routed == Version::kV2) {
-      plan_.v2_devices = std::move(rules);
+      plan_.v2_devices = std::move(effective);
       plan_.set_v2_devices = true;
       return {};
     }
@@ -363,10 +443,7 @@ class Planner {
     add(Version::kV1, "devices", "devices.deny", "a", field("devices"));
     for (size_t i = 0; i < rules.size(); ++i) {
       const DeviceRule& d = rules[i];
-      std::string value(1, d.type.value_or('a'));
-      value += " " + (d.major ? std::to_string(*d.major) : std::string("*")) + ":" +
-               (d.minor ? std::to_string(*d.minor) : std::string("*")) + " " +
-               (d.access.empty() ? std::string("rwm") : d.access);
+      const std::string value = device_rule_text(d);
       add(Version::kV1, "devices", d.allow ? "devices.allow" : "devices.deny", value,
           indexed("devices", i));
     }
@@ -442,6 +519,10 @@ bool is_core_v2(std::string_view v2_name) {
 }
 
 }  // namespace
+
+std::string device_rule_text(const DeviceRule& rule) {
+  return device_text(rule) + " " + (rule.access.empty() ? std::string("rwm") : rule.access);
+}
 
 uint64_t cpu_shares_to_weight(uint64_t shares) {
   if (shares < 2) shares = 2;

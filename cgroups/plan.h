@@ -26,6 +26,8 @@ struct Write {
   // Written instead when `file` does not exist: v1 blkio weights live in blkio.bfq.* on kernels
   // without CFQ (5.0 and later).
   std::string fallback_file{};
+  // Skipped when `file` does not exist (hugetlb's rsvd limits: kernel 5.7 and later).
+  bool if_present = false;
   bool operator==(const Write&) const = default;
 };
 
@@ -60,6 +62,9 @@ Result<Plan> plan(const Resources& resources, const Hierarchy& hierarchy);
 // The version that handles a controller on `hierarchy` (see Version), or an error naming it.
 Result<Version> route(const Hierarchy& hierarchy, std::string_view v1_name,
                       std::string_view v2_name);
+
+// A device rule as devices.allow and devices.deny take it: "c 1:3 rwm", "b *:0 m".
+std::string device_rule_text(const DeviceRule& rule);
 
 // Conversions from v1 units, shared with tests.
 uint64_t cpu_shares_to_weight(uint64_t shares);       // 2..262144 -> 1..10000

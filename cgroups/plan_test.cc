@@ -212,10 +212,11 @@ TEST(PlanTest, BlkioWeightToIoWeight) {
   EXPECT_EQ(blkio_weight_to_io_weight(1000), 10000u);
 }
 
-TEST(PlanTest, PidsMinusOneAndZeroAreMax) {
+// runtime-spec 1.3: -1 (any negative) is "max", 0 is a limit of no processes at all.
+TEST(PlanTest, PidsNegativeIsMaxZeroIsZero) {
   Resources r;
-  for (const auto& [limit, value] :
-       std::vector<std::pair<int64_t, std::string>>{{-1, "max"}, {0, "max"}, {100, "100"}}) {
+  for (const auto& [limit, value] : std::vector<std::pair<int64_t, std::string>>{
+           {-1, "max"}, {-5, "max"}, {0, "0"}, {100, "100"}}) {
     r.pids = PidsLimit{limit};
     EXPECT_EQ(writes(r, kV1),
               (std::vector<Write>{w(kV1, "pids", "pids.max", value, "pids.limit")}));
@@ -270,17 +271,28 @@ TEST(PlanTest, BlockIoV2) {
                 w(kV2, "io", "io.max", "8:0 wiops=200", "blockIO.throttleWriteIOPSDevice[0]")}));
 }
 
+// Each limit also goes to the reservation file where the kernel has one (rsvd: 5.7+).
 TEST(PlanTest, Hugepages) {
   Resources r;
   r.hugepage_limits = {{"2MB", 4194304}, {"1GB", 0}};
-  EXPECT_EQ(writes(r, kV1),
-            (std::vector<Write>{
-                w(kV1, "hugetlb", "hugetlb.2MB.limit_in_bytes", "4194304", "hugepageLimits[0]"),
-                w(kV1, "hugetlb", "hugetlb.1GB.limit_in_bytes", "0", "hugepageLimits[1]")}));
+  const auto rsvd = [](Write write) {
+    write.if_present = true;
+    return write;
+  };
   EXPECT_EQ(
-      writes(r, kV2),
-      (std::vector<Write>{w(kV2, "hugetlb", "hugetlb.2MB.max", "4194304", "hugepageLimits[0]"),
-                          w(kV2, "hugetlb", "hugetlb.1GB.max", "0", "hugepageLimits[1]")}));
+      writes(r, kV1),
+      (std::vector<Write>{
+          w(kV1, "hugetlb", "hugetlb.2MB.limit_in_bytes", "4194304", "hugepageLimits[0]"),
+          rsvd(
+              w(kV1, "hugetlb", "hugetlb.2MB.rsvd.limit_in_bytes", "4194304", "hugepageLimits[0]")),
+          w(kV1, "hugetlb", "hugetlb.1GB.limit_in_bytes", "0", "hugepageLimits[1]"),
+          rsvd(w(kV1, "hugetlb", "hugetlb.1GB.rsvd.limit_in_bytes", "0", "hugepageLimits[1]"))}));
+  EXPECT_EQ(writes(r, kV2),
+            (std::vector<Write>{
+                w(kV2, "hugetlb", "hugetlb.2MB.max", "4194304", "hugepageLimits[0]"),
+                rsvd(w(kV2, "hugetlb", "hugetlb.2MB.rsvd.max", "4194304", "hugepageLimits[0]")),
+                w(kV2, "hugetlb", "hugetlb.1GB.max", "0", "hugepageLimits[1]"),
+                rsvd(w(kV2, "hugetlb", "hugetlb.1GB.rsvd.max", "0", "hugepageLimits[1]"))}));
   r.hugepage_limits = {{"../2MB", 1}};
   EXPECT_EQ(
       error(r, kV2),
@@ -319,7 +331,60 @@ TEST(PlanTest, NamesWithBlanksAreRefused) {
   r.rdma.clear();
   r.network = NetworkLimits{.priorities = {{"eth0\nlo", 1}}};
   EXPECT_EQ(error(r, kV1),
-            "linux.resources.network.priorities[0].name: \"eth0\nlo\" is not an interface name");
+            "linux.resources.network.priorities[0].name: \"eth0\\nlo\" is not an interface name");
+}
+
+std::vector<std::string> v2_rules(const Resources& r) {
+  std::vector<std::string> out;
+  auto p = plan(r, kV2);
+  EXPECT_TRUE(p.ok()) << p.error().text();
+  if (p.ok()) {
+    for (const DeviceRule& d : p->v2_devices) {
+      out.push_back((d.allow ? "allow " : "deny ") + device_rule_text(d));
+    }
+  }
+  return out;
+}
+
+// runc's semantics (its emulator, the v1 kernel's): a default and exceptions; a rule of the
+// default's kind takes access from the exactly matching exception only. The v2 filter runs the
+// resulting list, so a later wildcard allow does not undo an explicit deny.
+TEST(PlanTest, DevicesAsRuncsEmulatorLeavesThem) {
+  Resources r;
+  r.devices = {DeviceRule{.allow = true, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'c', .access = "m"}};
+  EXPECT_EQ(v2_rules(r), (std::vector<std::string>{"allow a *:* rwm", "deny c 1:3 rwm"}));
+  r.devices = {DeviceRule{.allow = false, .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'c', .major = 1, .minor = 3, .access = "w"},
+               DeviceRule{.allow = true, .type = 'c', .major = 136, .access = "rw"},
+               DeviceRule{.allow = true, .type = 'c', .major = 136, .access = "m"},
+               DeviceRule{.allow = false, .type = 'c', .access = "rwm"}};  // removes c *:* only
+  EXPECT_EQ(v2_rules(r),
+            (std::vector<std::string>{"deny a *:* rwm", "allow c 1:3 rm", "allow c 136:* rwm"}));
+}
+
+// A rule inside an earlier wider exception would be ignored by v1 and is refused by runc: refused
+// on both versions.
+TEST(PlanTest, DevicesRefuseARuleInsideAWildcardException) {
+  Resources r;
+  r.devices = {DeviceRule{.allow = false, .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'c', .major = 10, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'c', .major = 10, .minor = 200, .access = "w"}};
+  for (Version v : {kV1, kV2}) {
+    EXPECT_EQ(error(r, v),
+              "linux.resources.devices[2]: cannot deny c 10:200 inside an earlier wildcard rule "
+              "(the devices cgroup keeps whole rules only)");
+  }
+  r.devices[1].access = "r";  // no overlap with the wildcard's access: fine
+  EXPECT_FALSE(writes(r, kV1).empty());
+  r.devices = {DeviceRule{.allow = true, .access = "rwm"},
+               DeviceRule{.allow = false, .type = 'b', .access = "rwm"},
+               DeviceRule{.allow = true, .type = 'b', .major = 7, .minor = 0, .access = "r"}};
+  EXPECT_EQ(error(r, kV2),
+            "linux.resources.devices[2]: cannot allow b 7:0 inside an earlier wildcard rule (the "
+            "devices cgroup keeps whole rules only)");
 }
 
 TEST(PlanTest, DevicesV1DefaultDenyThenRulesInOrder) {
@@ -338,7 +403,8 @@ TEST(PlanTest, DevicesV1DefaultDenyThenRulesInOrder) {
   ASSERT_TRUE(v2.ok());
   EXPECT_TRUE(v2->writes.empty());
   EXPECT_TRUE(v2->set_v2_devices);
-  EXPECT_EQ(v2->v2_devices.size(), 4u);
+  EXPECT_EQ(v2_rules(r),
+            (std::vector<std::string>{"deny a *:* rwm", "allow c 1:3 rw", "allow c 136:* rwm"}));
 }
 
 TEST(PlanTest, DevicesErrors) {
@@ -349,7 +415,7 @@ TEST(PlanTest, DevicesErrors) {
   EXPECT_EQ(error(r, kV1), "linux.resources.devices[1].access: \"rx\" is not a subset of rwm");
   r.devices = {DeviceRule{.allow = true, .type = 'c', .major = -1, .minor = 3}};  // -1: any
   EXPECT_EQ(writes(r, kV1)[1], w(kV1, "devices", "devices.allow", "c *:3 rwm", "devices[0]"));
-  EXPECT_FALSE(plan(r, kV2)->v2_devices[0].major);
+  EXPECT_EQ(v2_rules(r), (std::vector<std::string>{"deny a *:* rwm", "allow c *:3 rwm"}));
   r.devices = {DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = int64_t{1} << 32}};
   EXPECT_EQ(error(r, kV2), "linux.resources.devices[0]: 1:4294967296 is not a device number");
 }
@@ -412,13 +478,15 @@ TEST(PlanRouteTest, HybridUsesV1AndV2ForWhatOnlyV2Has) {
   r.memory = MemoryLimits{.limit = 4096};
   r.hugepage_limits = {{"2MB", 2097152}};
   r.unified = {{"cgroup.max.descendants", "10"}};
+  Write rsvd = w(kV2, "hugetlb", "hugetlb.2MB.rsvd.max", "2097152", "hugepageLimits[0]");
+  rsvd.if_present = true;
   auto p = plan(r, hybrid());
   ASSERT_TRUE(p.ok()) << p.error().text();
   EXPECT_EQ(
       p->writes,
       (std::vector<Write>{
           w(kV1, "memory", "memory.limit_in_bytes", "4096", "memory.limit"),
-          w(kV2, "hugetlb", "hugetlb.2MB.max", "2097152", "hugepageLimits[0]"),
+          w(kV2, "hugetlb", "hugetlb.2MB.max", "2097152", "hugepageLimits[0]"), rsvd,
           w(kV2, "cgroup", "cgroup.max.descendants", "10", "unified.cgroup.max.descendants")}));
 }
 

@@ -44,7 +44,7 @@ struct CpuLimits {  // linux.resources.cpu
 };
 
 struct PidsLimit {    // linux.resources.pids
-  int64_t limit = 0;  // <= 0: unlimited
+  int64_t limit = 0;  // < 0: unlimited; 0: no new process (runtime-spec 1.3)
 };
 
 struct BlockIoDevice {  // weightDevice[] and throttle*Device[]

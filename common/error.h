@@ -91,10 +91,10 @@ using Status = Result<void>;
 }  // namespace husk
 
 // Returns the error of `expr` (a Result) from the enclosing function, with `what` prepended.
-#define HUSK_TRY_CTX(expr, what)                                    \
-  do {                                                              \
-    if (auto husk_try_result_ = (expr); !husk_try_result_.ok())     \
-      return std::move(husk_try_result_).error().context(what);     \
+#define HUSK_TRY_CTX(expr, what)                                \
+  do {                                                          \
+    if (auto husk_try_result_ = (expr); !husk_try_result_.ok()) \
+      return std::move(husk_try_result_).error().context(what); \
   } while (0)
 
 // Returns the error of `expr` (a Result) from the enclosing function unchanged.

@@ -1,5 +1,9 @@
 #include "log.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,12 +44,97 @@ bool write_all(int fd, std::string_view text) {
   return true;
 }
 
+Log::~Log() {
+  if (owned_) close(out_);
+}
+
+void Log::open_sink() const {
+  sink_ = Sink::kNone;
+  struct stat st {};
+  if (fstat(fd_, &st) != 0) return;  // no stderr at all
+  out_ = fd_;
+  if (S_ISSOCK(st.st_mode)) {
+    sink_ = Sink::kSend;
+    return;
+  }
+  if (S_ISREG(st.st_mode) || (fcntl(fd_, F_GETFL) & O_NONBLOCK) != 0) {
+    sink_ = Sink::kWrite;  // a regular file does not make a writer wait
+    return;
+  }
+  // A pipe, FIFO or terminal: opened again, it is a description of our own, which can be made
+  // non-blocking without changing the child's stderr.
+  char name[32] = "/proc/self/fd/";
+  Message number;
+  number << fd_;
+  std::memcpy(name + 14, number.view().data(), number.view().size());  // at most 11 digits
+  int own = open(name, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (own >= 0) {
+    out_ = own;
+    owned_ = true;
+    sink_ = Sink::kWrite;
+    return;
+  }
+  // No /proc: wait for nothing, write only when poll says it fits. (A child writing to the same
+  // pipe between the two can still fill it; there is no better way without /proc.)
+  sink_ = Sink::kPoll;
+}
+
+bool Log::try_write(const char* text, std::size_t size) const {
+  ssize_t n = -1;
+  do {
+    switch (sink_) {
+      case Sink::kSend:
+        n = send(out_, text, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+        break;
+      case Sink::kPoll: {
+        pollfd p{out_, POLLOUT, 0};
+        if (poll(&p, 1, 0) != 1 || (p.revents & POLLOUT) == 0) return false;
+        n = ::write(out_, text, size);
+        break;
+      }
+      case Sink::kWrite:
+        n = ::write(out_, text, size);
+        break;
+      default:
+        return false;
+    }
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return false;
+  // Lines are below PIPE_BUF, so a pipe takes all or nothing; a socket or terminal may take part.
+  cut_ = static_cast<std::size_t>(n) < size;
+  return true;
+}
+
 void Log::write(Level level, const Message& message) const {
   if (!enabled(level)) return;
-  Message line;
-  line << "husk: " << message.view() << '\n';
   int saved_errno = errno;
-  write_all(STDERR_FILENO, line.view());
+  if (sink_ == Sink::kUnknown) open_sink();
+  if (dropped_ > 0 || cut_) {
+    Message notice;
+    if (cut_) notice << '\n';
+    if (dropped_ > 0)
+      notice << "husk: " << static_cast<long long>(dropped_)
+             << " log lines dropped: stderr was full\n";
+    if (!try_write(notice.view().data(), notice.view().size())) {
+      ++dropped_;
+      errno = saved_errno;
+      return;
+    }
+    dropped_ = 0;
+  }
+  Message line;
+  line << "husk: ";
+  for (char c : message.view()) {  // a value from argv or the environment stays on this line
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      const char hex[] = "0123456789abcdef";
+      line << "\\x" << hex[u >> 4] << hex[u & 15];
+    } else {
+      line << c;
+    }
+  }
+  line << '\n';
+  if (!try_write(line.view().data(), line.view().size())) ++dropped_;
   errno = saved_errno;
 }
 

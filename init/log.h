@@ -34,15 +34,38 @@ class Message {
 // (-vv) above that.
 enum class Level { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3 };
 
+// The log never blocks husk: a line that does not fit into stderr now (a full pipe nobody reads,
+// a stopped terminal) is dropped and counted, and the count is reported before the next line
+// that fits. The non-blocking writes go through a description of husk's own (stderr reopened
+// through /proc/self/fd, or send(MSG_DONTWAIT) on a socket), so the O_NONBLOCK flag never
+// reaches the file description that husk shares with its child.
 class Log {
  public:
-  explicit Log(int verbosity) : verbosity_(verbosity) {}
+  explicit Log(int verbosity, int fd = 2) : verbosity_(verbosity), fd_(fd) {}
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+  ~Log();
+
   bool enabled(Level level) const { return static_cast<int>(level) <= verbosity_; }
-  // Writes "husk: <message>\n" to stderr when `level` is enabled.
+  // Writes "husk: <message>\n" to stderr when `level` is enabled, unless it would block.
   void write(Level level, const Message& message) const;
 
+  // Lines dropped since the last one written.
+  unsigned long dropped() const { return dropped_; }
+
  private:
+  enum class Sink { kUnknown, kNone, kWrite, kSend, kPoll };
+  void open_sink() const;
+  bool try_write(const char* text, std::size_t size) const;  // all of it, or nothing
+
   int verbosity_;
+  int fd_;
+  // Opened on the first line (no descriptor for a husk that logs nothing).
+  mutable Sink sink_ = Sink::kUnknown;
+  mutable int out_ = -1;        // what is written to: fd_ or husk's own description of it
+  mutable bool owned_ = false;  // out_ is ours to close
+  mutable unsigned long dropped_ = 0;
+  mutable bool cut_ = false;  // a line went out in part: start the next one on a new line
 };
 
 // Writes `text` to `fd` whole, retrying on EINTR and short writes. Returns false on error.
@@ -51,11 +74,11 @@ bool write_all(int fd, std::string_view text);
 }  // namespace husk
 
 // Builds the message only when its level is enabled: HUSK_LOG(log, kInfo, "child " << pid).
-#define HUSK_LOG(log, level, parts)                         \
-  do {                                                      \
-    if ((log).enabled(::husk::Level::level)) {              \
-      ::husk::Message husk_log_message_;                    \
-      husk_log_message_ << parts;                           \
-      (log).write(::husk::Level::level, husk_log_message_); \
-    }                                                       \
+#define HUSK_LOG(log, level, parts)                                        \
+  do {                                                                     \
+    if ((log).enabled(::husk::Level::level)) {                             \
+      ::husk::Message husk_log_message_;                                   \
+      husk_log_message_ << parts; /* NOLINT(bugprone-macro-parentheses) */ \
+      (log).write(::husk::Level::level, husk_log_message_);                \
+    }                                                                      \
   } while (0)

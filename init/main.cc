@@ -116,6 +116,16 @@ int run(const Options& options, const Log& log, const SignalState& original, pid
   return supervise(options, log, child, pid1);
 }
 
+// HUSK_SIGNAL_MASK is launch's word to husk alone: the child gets the environment without it.
+void remove_signal_mask_variable(char** envp) {
+  constexpr char kName[] = "HUSK_SIGNAL_MASK=";
+  char** out = envp;
+  for (char** e = envp; e != nullptr && *e != nullptr; ++e) {
+    if (std::strncmp(*e, kName, sizeof kName - 1) != 0) *out++ = *e;
+  }
+  if (out != nullptr) *out = nullptr;
+}
+
 }  // namespace
 }  // namespace husk
 
@@ -150,5 +160,8 @@ int main(int argc, char** argv, char** envp) {
       break;
   }
   const husk::Log log(parsed.options.verbosity);
-  return husk::run(parsed.options, log, original, parent);
+  husk::SignalState for_child = original;
+  if (parsed.options.has_signal_mask) for_child.mask = parsed.options.signal_mask;
+  husk::remove_signal_mask_variable(envp);
+  return husk::run(parsed.options, log, for_child, parent);
 }

@@ -28,6 +28,7 @@ enum class Opt {
   kSet,
   kControl,
   kSignalAll,
+  kSignalMask,
 };
 
 struct OptionSpec {
@@ -59,6 +60,7 @@ constexpr OptionSpec kOptions[] = {
     {'\0', "set", "", true, Opt::kSet},
     {'\0', "control", "HUSK_CONTROL", true, Opt::kControl},
     {'\0', "signal-all", "HUSK_SIGNAL_ALL", false, Opt::kSignalAll},
+    {'\0', "signal-mask", "HUSK_SIGNAL_MASK", true, Opt::kSignalMask},
 };
 
 // tini's variables, read before husk's own so that HUSK_* wins.
@@ -69,6 +71,21 @@ constexpr OptionSpec kTiniEnv[] = {
 };
 
 constexpr int kMaxSeconds = 1000000;
+
+// 1 to 16 hex digits, as /proc/PID/status shows a signal mask (bit N-1: signal N).
+bool parse_mask(std::string_view text, KernelSigset& mask) {
+  if (text.empty() || text.size() > 16) return false;
+  mask.bits = 0;
+  for (char c : text) {
+    int digit = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+    if (digit < 0) return false;
+    mask.bits = (mask.bits << 4) | static_cast<std::uint64_t>(digit);
+  }
+  return true;
+}
 
 // Applies one option. `where` names its source for errors ("option -t", "HUSK_GRACE").
 bool apply(ParseResult& result, Opt id, std::string_view value, std::string_view where) {
@@ -162,6 +179,13 @@ bool apply(ParseResult& result, Opt id, std::string_view value, std::string_view
     case Opt::kSignalAll:
       o.signal_all = true;
       return true;
+    case Opt::kSignalMask:
+      if (parse_mask(value, o.signal_mask)) {
+        o.has_signal_mask = true;
+        return true;
+      }
+      error << where << ": invalid signal mask '" << value << "' (expected 1 to 16 hex digits)";
+      return false;
   }
   return false;
 }
@@ -364,6 +388,7 @@ const std::string_view kUsageText =
     "                           forwarded SIGTERM or SIGINT (default: never)\n"
     "  -r, --rewrite SRC:DST    forward signal SRC as DST; DST 0 drops it (repeatable)\n"
     "  -P, --pause              run no command: reap until SIGTERM or SIGINT, then exit 0\n"
+    "      --signal-mask HEX    the child's signal mask (default: husk's own at start)\n"
     "\n"
     "Services (at most 64; see husk(1), SERVICES):\n"
     "  -S, --services DIR       one service per entry of DIR, in name order: an executable, or\n"

@@ -27,6 +27,10 @@ struct Options {
   bool shutdown_tree = true;  // -n clears it: leave the remaining processes alone
   bool pause = false;         // -P: run no child, reap until SIGTERM/SIGINT
   SignalRewrite rewrite;      // -r SRC:DST
+  // --signal-mask HEX (set by launch, which execs husk with every signal blocked so that none
+  // sent during start-up is lost): the mask the child gets instead of husk's start mask.
+  bool has_signal_mask = false;
+  KernelSigset signal_mask;
   char* const* command = nullptr;  // the child's argv, null-terminated; null with -P
   // Supervision of several services (docs: husk.1.md, SERVICES). Strings point into argv/envp.
   const char* service_dir = nullptr;                   // -S DIR

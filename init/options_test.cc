@@ -135,6 +135,32 @@ TEST(Options, GraceZeroMeansKillAtOnce) {
   EXPECT_EQ(Parse({"-t", "0", "cmd"}).options().grace_ms, 0);
 }
 
+// launch execs husk with every signal blocked and names the mask the child must get.
+TEST(Options, SignalMaskForTheChild) {
+  Parse none({"cmd"});
+  EXPECT_FALSE(none.options().has_signal_mask);
+  Parse p({"--signal-mask", "0000000000010200", "cmd"});
+  ASSERT_EQ(p.result.action, Action::kRun) << p.error();
+  EXPECT_TRUE(p.options().has_signal_mask);
+  EXPECT_EQ(p.options().signal_mask.bits, (1U << (SIGUSR1 - 1)) | (1U << (SIGCHLD - 1)));
+  EXPECT_EQ(p.command(), Strings{"cmd"});
+  Parse all({"--signal-mask=FFFFfffffffffffe", "cmd"});
+  EXPECT_EQ(all.options().signal_mask.bits, ~std::uint64_t{1});
+  Parse zero({"--signal-mask=0", "cmd"});
+  EXPECT_TRUE(zero.options().has_signal_mask);
+  EXPECT_EQ(zero.options().signal_mask.bits, 0U);
+  for (const char* bad : {"", "x", "12345678901234567", "-1", "0x10"}) {
+    Parse q({"--signal-mask", bad, "cmd"});
+    EXPECT_EQ(q.result.action, Action::kError) << bad;
+    EXPECT_EQ(q.error(), std::string("option --signal-mask: invalid signal mask '") + bad +
+                             "' (expected 1 to 16 hex digits)");
+  }
+  // launch sets it in the environment, after the caller's own variables: the last one wins.
+  Parse env({"cmd"}, {"HUSK_SIGNAL_MASK=1", "HUSK_SIGNAL_MASK=ff"});
+  EXPECT_TRUE(env.options().has_signal_mask);
+  EXPECT_EQ(env.options().signal_mask.bits, 0xffU);
+}
+
 TEST(Options, PauseRunsNoCommand) {
   Parse p({"-P"});
   ASSERT_EQ(p.result.action, Action::kRun) << p.error();

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
+#include <cstring>
 
 #include "exit_status.h"
 #include "shutdown.h"
@@ -14,6 +15,9 @@
 
 namespace husk {
 namespace {
+
+// At most one line per this many milliseconds about failed forwards.
+constexpr std::int64_t kForwardErrorIntervalMs = 1000;
 
 class Supervisor {
  public:
@@ -67,6 +71,10 @@ class Supervisor {
         kill_deadline = now_ms() + options_.kill_after_ms;
       }
     }
+    if (forward_errors_hidden_ > 0) {
+      HUSK_LOG(log_, kWarning,
+               "forwarding failed " << forward_errors_hidden_ << " more times, not shown");
+    }
   }
 
   // Pause mode: reap until SIGTERM or SIGINT.
@@ -101,10 +109,32 @@ class Supervisor {
       rc = kill(target, sig);
     }
     if (rc != 0 && errno != ESRCH) {
-      HUSK_LOG(log_, kWarning, "forwarding signal " << sig << " to " << target << " failed");
+      forward_failed(sig, target, errno);
     } else {
       HUSK_LOG(log_, kDebug, "forwarded signal " << received << " as " << sig << " to " << target);
     }
+  }
+
+  // One line per second at most (a storm of failures, e.g. EAGAIN from a full real-time queue,
+  // must not become a storm of lines); the next line counts the ones not shown.
+  void forward_failed(int sig, pid_t target, int error) {
+    std::int64_t now = now_ms();
+    if (forward_error_ms_ >= 0 && now - forward_error_ms_ < kForwardErrorIntervalMs) {
+      ++forward_errors_hidden_;
+      return;
+    }
+    forward_error_ms_ = now;
+    HUSK_LOG(log_, kWarning,
+             "forwarding signal " << sig << " to " << target << " failed: " << std::strerror(error)
+                                  << hidden_failures().view());
+    forward_errors_hidden_ = 0;
+  }
+  Message hidden_failures() const {
+    Message text;
+    if (forward_errors_hidden_ > 0) {
+      text << " (and " << forward_errors_hidden_ << " more failures not shown)";
+    }
+    return text;
   }
 
   // The hot path of reaping: per process the wait and, unless its line is wanted, one test.
@@ -140,6 +170,8 @@ class Supervisor {
   Reaper reaper_;
   bool child_running_ = true;
   int child_status_ = 0;
+  std::int64_t forward_error_ms_ = -1;  // when the last forwarding failure was logged
+  long forward_errors_hidden_ = 0;      // failures since then, not logged
 };
 
 }  // namespace

@@ -69,11 +69,29 @@ Result<Channel::Received> Channel::receive(int fd) {
   }
 }
 
+namespace {
+
+// A go travels as one or more messages: "c" + a chunk while more follow, "g" + the last chunk.
+// One SEQPACKET message must fit the socket's send buffer (about 208 KiB): large state texts
+// (annotations) are cut into chunks well below that.
+constexpr size_t kChunk = size_t{64} << 10;
+
+}  // namespace
+
 Status Channel::send_go(int fd, std::string_view payload) {
-  // A zero-length SEQPACKET message reads as end-of-file: the payload is never empty.
-  std::string message = "g" + std::string(payload);
-  if (::send(fd, message.data(), message.size(), MSG_NOSIGNAL) < 0)
-    return Error::from_errno("releasing the container process");
+  // A zero-length SEQPACKET message reads as end-of-file: a message is never empty.
+  std::string message;
+  do {
+    std::string_view chunk = payload.substr(0, kChunk);
+    payload.remove_prefix(chunk.size());
+    message.assign(1, payload.empty() ? 'g' : 'c');
+    message.append(chunk);
+    ssize_t sent = 0;
+    do {
+      sent = ::send(fd, message.data(), message.size(), MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0) return Error::from_errno("releasing the container process");
+  } while (!payload.empty());
   return {};
 }
 
@@ -85,22 +103,29 @@ int Channel::send(int fd, const ChildMessage& message) {
 }
 
 int Channel::wait_go(int fd, std::string* payload) {
-  char byte = 0;
-  ssize_t size = 0;
-  do {  // the message's length, without taking it
-    size = ::recv(fd, &byte, 1, MSG_PEEK | MSG_TRUNC);
-  } while (size < 0 && errno == EINTR);
-  if (size < 0) return errno;
-  if (size == 0) return EPIPE;  // the parent is gone
-  std::string buffer(static_cast<size_t>(size), '\0');
+  std::string received;
+  std::string buffer;
   for (;;) {
-    ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
-    if (n < 0 && errno == EINTR) continue;
+    char byte = 0;
+    ssize_t size = 0;
+    do {  // the message's length, without taking it
+      size = ::recv(fd, &byte, 1, MSG_PEEK | MSG_TRUNC);
+    } while (size < 0 && errno == EINTR);
+    if (size < 0) return errno;
+    if (size == 0) return EPIPE;  // the parent is gone
+    buffer.assign(static_cast<size_t>(size), '\0');
+    ssize_t n = 0;
+    do {
+      n = ::recv(fd, buffer.data(), buffer.size(), 0);
+    } while (n < 0 && errno == EINTR);
     if (n < 0) return errno;
     if (n == 0) return EPIPE;  // the parent is gone
-    if (payload) *payload = buffer.substr(1, static_cast<size_t>(n) - 1);
-    return 0;
+    received.append(buffer, 1, static_cast<size_t>(n) - 1);
+    if (buffer[0] == 'g') break;
+    if (buffer[0] != 'c') return EPROTO;
   }
+  if (payload) *payload = std::move(received);
+  return 0;
 }
 
 void set_text(ChildMessage& message, std::string_view text) {

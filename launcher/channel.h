@@ -2,7 +2,8 @@
 // A SOCK_SEQPACKET pair, close-on-exec: when the child execs, the parent reads end-of-file.
 //
 // Child to parent: fixed-size messages (no allocation to send one). Parent to child: a "go"
-// whose payload is text (the state JSON for hooks, or nothing). The child never prints: a
+// whose payload is text of any size (the state JSON for hooks, or nothing), sent in chunks
+// that each fit the socket's buffer. The child never prints: a
 // failure is a message {stage, errno, text} (or the process library's ApplyFailure) and the
 // parent makes one line of it: "setting up the rootfs: mounts[3] /proc: Permission denied".
 #pragma once

@@ -1,7 +1,9 @@
 // device_rules: the container's cgroup resources as launch applies them. When the config has
-// device rules (runc spec's "deny all"), the default devices the rootfs creates (null, zero,
-// full, random, urandom, tty, ptmx and the pts nodes) and each linux.devices entry are allowed
-// after them, as runc does; otherwise creating those nodes would be denied by the cgroup.
+// device rules (runc spec's "deny all"), runc's default rules follow them: mknod of any char or
+// block device, and read, write and mknod of the nodes the rootfs creates (null, zero, full,
+// random, urandom, tty, ptmx and the pts nodes). A default whose path a linux.devices entry
+// redefines is left out. linux.devices entries get no rule of their own: the config's rules
+// decide whether the container may use them, as in runc.
 #pragma once
 
 #include "oci_config.h"

@@ -2,31 +2,61 @@
 
 #include <gtest/gtest.h>
 
+#include "plan.h"
+
 namespace husk::launch {
 namespace {
 
-TEST(DeviceRules, NoRulesStayNone) {
-  oci::Config config;
-  config.linux_config.emplace();
-  EXPECT_TRUE(container_resources(config).devices.empty());
-}
-
-TEST(DeviceRules, DenyAllGetsTheDefaultDevicesAndLinuxDevices) {
+oci::Config deny_all_with(std::vector<oci::Device> devices) {
   oci::Config config;
   config.linux_config.emplace();
   config.linux_config->resources.emplace();
   config.linux_config->resources->devices.push_back({false, std::nullopt, {}, {}, "rwm"});
+  config.linux_config->devices = std::move(devices);
+  return config;
+}
+
+std::string text(const cgroups::DeviceRule& r) {
+  return (r.allow ? "allow " : "deny ") + cgroups::device_rule_text(r);
+}
+
+std::vector<std::string> texts(const std::vector<cgroups::DeviceRule>& rules) {
+  std::vector<std::string> out;
+  for (const auto& r : rules) out.push_back(text(r));
+  return out;
+}
+
+TEST(DeviceRules, NoRulesStayNone) {
+  oci::Config config;
+  config.linux_config.emplace();
   config.linux_config->devices.push_back({"b", "/dev/loop9", 7, 9, {}, {}, {}});
-  auto devices = container_resources(config).devices;
-  ASSERT_EQ(devices.size(), 10u);
-  EXPECT_FALSE(devices[0].allow);
-  EXPECT_TRUE(devices[1].allow);
-  EXPECT_EQ(devices[1].major, 1);
-  EXPECT_EQ(devices[1].minor, 3);  // /dev/null
-  EXPECT_EQ(devices[8].major, 136);
-  EXPECT_FALSE(devices[8].minor.has_value());  // every pts
-  EXPECT_EQ(devices[9].type, 'b');
-  EXPECT_EQ(devices[9].minor, 9);
+  EXPECT_TRUE(container_resources(config).devices.empty());
+}
+
+TEST(DeviceRules, TheConfigsRulesThenRuncsDefaults) {
+  auto devices = container_resources(deny_all_with({})).devices;
+  EXPECT_EQ(texts(devices),
+            (std::vector<std::string>{"deny a *:* rwm", "allow c *:* m", "allow b *:* m",
+                                      "allow c 1:3 rwm", "allow c 1:8 rwm", "allow c 1:7 rwm",
+                                      "allow c 5:0 rwm", "allow c 1:5 rwm", "allow c 1:9 rwm",
+                                      "allow c 136:* rwm", "allow c 5:2 rwm"}));
+}
+
+// A linux.devices entry creates the node only: the config's rules decide its access.
+TEST(DeviceRules, LinuxDevicesGetNoRuleOfTheirOwn) {
+  auto devices =
+      container_resources(deny_all_with({{"b", "/dev/vda", 254, 0, {}, {}, {}}})).devices;
+  ASSERT_EQ(devices.size(), 11u);
+  for (const auto& rule : devices) EXPECT_NE(rule.major, 254) << text(rule);
+}
+
+// As in runc: a linux.devices entry at a default node's path replaces that default's rule.
+TEST(DeviceRules, ALinuxDeviceAtADefaultPathDropsThatDefault) {
+  auto devices = container_resources(deny_all_with({{"c", "/dev/null", 1, 3, {}, {}, {}}})).devices;
+  auto rules = texts(devices);
+  EXPECT_EQ(rules.size(), 10u);
+  EXPECT_EQ(std::count(rules.begin(), rules.end(), "allow c 1:3 rwm"), 0);
+  EXPECT_EQ(std::count(rules.begin(), rules.end(), "allow c 1:5 rwm"), 1);
 }
 
 }  // namespace

@@ -12,18 +12,22 @@
 namespace husk::launch {
 namespace {
 
-// %* in a pattern: the message, escaped for a JSON string.
-class JsonMessageFlag : public spdlog::custom_flag_formatter {
+// A pattern flag: the message passed through `escape`. %* is json_escape (for the JSON
+// format), %~ is one_line (the text format: control characters escaped, never a second line).
+template <std::string (*escape)(std::string_view)>
+class EscapedMessageFlag : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm& /*tm*/,
               spdlog::memory_buf_t& dest) override {
-    std::string escaped = json_escape(std::string_view(msg.payload.data(), msg.payload.size()));
-    dest.append(escaped.data(), escaped.data() + escaped.size());
+    std::string text = escape(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<JsonMessageFlag>();
+    return std::make_unique<EscapedMessageFlag>();
   }
 };
+using JsonMessageFlag = EscapedMessageFlag<json_escape>;
+using OneLineMessageFlag = EscapedMessageFlag<one_line>;
 
 }  // namespace
 
@@ -52,7 +56,7 @@ spdlog::logger& Log::logger() const {
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(
         R"({"level":"%l","msg":"%*","time":"%Y-%m-%dT%H:%M:%S.%fZ"})");
   } else {
-    formatter->set_pattern("launch: %l: %v");
+    formatter->add_flag<OneLineMessageFlag>('~').set_pattern("launch: %l: %~");
   }
   sink->set_formatter(std::move(formatter));
   logger_ = std::make_shared<spdlog::logger>("launch", std::move(sink));

@@ -4,6 +4,8 @@
 // other, or with the container's status.
 #include <unistd.h>
 
+#include <exception>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,9 +24,7 @@ bool looks_like_path(std::string_view word) {
   return word.find('/') != std::string_view::npos || word == "." || word == "..";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int launch_main(int argc, char** argv) {
   using namespace husk::launch;
   std::vector<std::string_view> words(argv + 1, argv + argc);
   cli::Args args(words);
@@ -73,4 +73,19 @@ int main(int argc, char** argv) {
   }
   if (!code.ok()) return fail(code.error());
   return *code;
+}
+
+}  // namespace
+
+// Out of memory (a huge config) or any other exception ends launch with one line, not abort().
+int main(int argc, char** argv) {
+  try {
+    return launch_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::string line = std::string("launch: error: ") + e.what() + "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  } catch (...) {
+    (void)!::write(STDERR_FILENO, "launch: error: unknown exception\n", 33);
+  }
+  return 1;
 }

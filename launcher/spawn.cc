@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <string_view>
 
 #include "channel.h"
@@ -19,6 +20,7 @@
 #include "fd_passing.h"
 #include "hooks.h"
 #include "image_user.h"
+#include "json_text.h"
 #include "stage_runner.h"
 #include "sysctl.h"
 
@@ -27,6 +29,19 @@ namespace {
 
 constexpr std::string_view kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// "HUSK_SIGNAL_MASK=HEX" for husk (which takes it out of the environment it passes on): signals
+// 1-64 of `mask` as /proc/PID/status shows them.
+std::string signal_mask_variable(const sigset_t& mask) {
+  uint64_t bits = 0;
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (::sigismember(&mask, sig) == 1) bits |= uint64_t{1} << (sig - 1);
+  }
+  char text[40];
+  (void)std::snprintf(text, sizeof text, "HUSK_SIGNAL_MASK=%016llx",
+                      static_cast<unsigned long long>(bits));
+  return text;
+}
 
 // The child's side of the set-up. Every failure ends the process.
 class Child : public StageRunner {
@@ -135,7 +150,7 @@ void Child::exec(const std::string& state) {
   const std::string& name = config.process->args.front();
   std::string path;
   if (int error = resolve_executable(name, plan_.env, path); error != 0)
-    fail(ChildStage::kExec, error, "process.args[0] \"" + name + "\"");
+    fail(ChildStage::kExec, error, "process.args[0] " + json_quote(name));
   // As runc and crun: HOME and the supplementary groups from the image's own user database.
   const process::ImageUser user = process::read_image_user(plan_.process->credentials.uid);
   // Held for `launch start`: create exits, and its death must not end the container.
@@ -150,20 +165,28 @@ void Child::exec(const std::string& state) {
 
   check(ChildStage::kHooks,
         process::run_hooks(config.hooks.start_container, "startContainer", start_state));
-  const ExecVectors vectors(plan_.argv, plan_.env, user.home);
+  ExecVectors vectors(plan_.argv, plan_.env, user.home);
   (void)state;
 
   check(process::apply_process_final(*plan_.process, plan_.listener_sink, user.groups));
   check(ChildStage::kExec, injected_fault("exec"));
   // Credentials changes cleared the parent-death signal (launch in the foreground only).
   if (plan_.start_listener < 0) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);
   if (plan_.init_fd >= 0) {
+    // husk is PID 1 of a pid namespace: until it blocks signals, the kernel drops a signal
+    // launch forwards to it (default action). Blocked signals stay pending across execve, so
+    // husk starts with all of them blocked and gives the user's process the original mask.
+    std::string mask = signal_mask_variable(plan_.signal_mask);
+    vectors.add_env(mask.data());
+    sigset_t all;
+    ::sigfillset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, nullptr);
     ::syscall(SYS_execveat, plan_.init_fd, "", vectors.argv(), vectors.envp(), AT_EMPTY_PATH);
     fail(ChildStage::kExec, errno, "husk (sealed copy)");
   }
+  ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);
   ::execve(path.c_str(), vectors.argv(), vectors.envp());
-  fail(ChildStage::kExec, errno, "process.args[0] \"" + name + "\"");
+  fail(ChildStage::kExec, errno, "process.args[0] " + json_quote(name));
 }
 
 void Child::run() {

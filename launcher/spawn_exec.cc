@@ -11,6 +11,7 @@
 #include "console.h"
 #include "fd_passing.h"
 #include "image_user.h"
+#include "json_text.h"
 #include "spawn.h"
 #include "stage_runner.h"
 
@@ -53,7 +54,7 @@ class ExecChild : public StageRunner {
     const std::string& name = process.args.front();
     std::string path;
     if (int error = resolve_executable(name, process.env, path); error != 0)
-      fail(ChildStage::kExec, error, "process.args[0] \"" + name + "\"");
+      fail(ChildStage::kExec, error, "process.args[0] " + json_quote(name));
     const process::ImageUser user = process::read_image_user(plan_.prepared->credentials.uid);
     const ExecVectors vectors(process.args, process.env, user.home);
     check(process::apply_process_final(*plan_.prepared, -1, user.groups));
@@ -61,7 +62,7 @@ class ExecChild : public StageRunner {
     ::prctl(PR_SET_PDEATHSIG, plan_.parent_death ? SIGKILL : 0);
     ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);
     ::execve(path.c_str(), vectors.argv(), vectors.envp());
-    fail(ChildStage::kExec, errno, "process.args[0] \"" + name + "\"");
+    fail(ChildStage::kExec, errno, "process.args[0] " + json_quote(name));
   }
 
   const ExecPlan& plan_;

@@ -27,6 +27,8 @@ class ExecVectors {
               const std::string& home);
   ExecVectors(const ExecVectors&) = delete;
   ExecVectors& operator=(const ExecVectors&) = delete;
+  // Adds NAME=VALUE (kept alive by the caller) to the environment.
+  void add_env(char* variable) { envp_.insert(envp_.end() - 1, variable); }
   char* const* argv() const { return argv_.data(); }
   char* const* envp() const { return envp_.data(); }
 

@@ -106,17 +106,26 @@ class Node {
       f(Node((*value_)[i], path_ + "[" + std::to_string(i) + "]"));
     }
   }
+  // Keys become C strings too (sysctl names, cgroup file names): a NUL in one is refused.
   template <class F>
   void each_member(F&& f) const {
     if (!value_->is_object()) fail_type("an object");
     for (auto it = value_->begin(); it != value_->end(); ++it) {
+      if (it.key().find('\0') != std::string::npos) {
+        fail_member(it.key(), "the key must not contain a NUL character");
+      }
       f(it.key(), Node(it.value(), member_path(path_, it.key())));
     }
   }
 
+  // Every string may become a C string (an argument, a path, a file's content): a NUL would cut
+  // it short and change its meaning ("/bin/echo\u0000/evil" runs /bin/echo).
   std::string str() const {
     if (!value_->is_string()) fail_type("a string");
-    return value_->get<std::string>();
+    const auto& s = value_->get_ref<const std::string&>();
+    if (s.find('\0') != std::string::npos)
+      fail("must not contain a NUL character, got " + quote(s));
+    return s;
   }
   bool boolean() const {
     if (!value_->is_boolean()) fail_type("a boolean");
@@ -280,8 +289,15 @@ User parse_user(const Node& n) {
   u.uid = n.need("uid").integer<uint32_t>();
   u.gid = n.need("gid").integer<uint32_t>();
   if (auto umask = n.get("umask")) u.umask = umask->integer_in<uint32_t>(0, 0777);
-  u.additional_gids =
-      list(n.get("additionalGids"), [](const Node& e) { return e.integer<uint32_t>(); });
+  if (auto gids = n.get("additionalGids")) {
+    u.additional_gids = list(gids, [](const Node& e) { return e.integer<uint32_t>(); });
+    // The kernel's NGROUPS_MAX: setgroups() refuses more.
+    constexpr size_t kMaxGroups = 65536;
+    if (u.additional_gids.size() > kMaxGroups) {
+      gids->fail(std::to_string(u.additional_gids.size()) + " entries, more than the " +
+                 std::to_string(kMaxGroups) + " the kernel allows");
+    }
+  }
   u.username = n.opt_str("username");
   return u;
 }
@@ -467,6 +483,10 @@ TimeOffset parse_time_offset(const std::string& clock, const Node& n) {
   return t;
 }
 
+// makedev() and the cgroup device rules take 32-bit major and minor numbers.
+constexpr int64_t kMaxDeviceNumber = 0xFFFFFFFF;
+constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
+
 Device parse_device(const Node& n) {
   Device d;
   Node type = n.need("type");
@@ -476,11 +496,11 @@ Device parse_device(const Node& n) {
   }
   d.path = n.need("path").absolute_path();
   if (d.type == "p") {
-    d.major = n.opt_int<int64_t>("major").value_or(0);
-    d.minor = n.opt_int<int64_t>("minor").value_or(0);
+    if (auto major = n.get("major")) d.major = major->integer_in<int64_t>(0, kMaxDeviceNumber);
+    if (auto minor = n.get("minor")) d.minor = minor->integer_in<int64_t>(0, kMaxDeviceNumber);
   } else {
-    d.major = n.need("major").integer<int64_t>();
-    d.minor = n.need("minor").integer<int64_t>();
+    d.major = n.need("major").integer_in<int64_t>(0, kMaxDeviceNumber);
+    d.minor = n.need("minor").integer_in<int64_t>(0, kMaxDeviceNumber);
   }
   d.file_mode = n.opt_int<uint32_t>("fileMode");
   d.uid = n.opt_int<uint32_t>("uid");
@@ -498,8 +518,9 @@ cgroups::DeviceRule parse_device_rule(const Node& n) {
     }
     d.type = s[0];
   }
-  d.major = n.opt_int<int64_t>("major");
-  d.minor = n.opt_int<int64_t>("minor");
+  // Negative is "any", as in runc's own configs.
+  if (auto major = n.get("major")) d.major = major->integer_in<int64_t>(kMin64, kMaxDeviceNumber);
+  if (auto minor = n.get("minor")) d.minor = minor->integer_in<int64_t>(kMin64, kMaxDeviceNumber);
   if (auto access = n.get("access")) {
     d.access = access->str();
     if (d.access.find_first_not_of("rwm") != std::string::npos) {

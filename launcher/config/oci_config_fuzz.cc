@@ -1,25 +1,9 @@
 // A libFuzzer target for parse_config(): any bytes in, a Config or one Error out, never a crash,
 // a hang or a leak. No I/O.
 //
-// meson builds oci_config_fuzz_replay with any compiler; `meson test --suite fuzz` feeds it every
-// file of tests/launcher/corpus. To fuzz for real with clang's libFuzzer (Debian:
-// libclang-rt-14-dev), from the repository root:
-//
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
-//     -Icommon -Icgroups -Ilauncher/config launcher/config/oci_config_fuzz.cc
-//     launcher/config/oci_config.cc launcher/config/oci_names.cc launcher/config/read_file.cc
-//     -o /tmp/oci_config_fuzz                                  (one command line)
-//   mkdir -p /tmp/oci_corpus
-//   /tmp/oci_config_fuzz -dict=launcher/config/oci_config_fuzz.dict -max_total_time=600
-//     /tmp/oci_corpus tests/launcher/corpus                    (one command line)
-//
-// New inputs land in /tmp/oci_corpus. Crashers, and inputs that reach new code, go to
-// tests/launcher/corpus/found/ (hand-written seeds stay at the top of the corpus):
-//
-//   mkdir /tmp/merged && cp -r tests/launcher/corpus/. /tmp/merged
-//   /tmp/oci_config_fuzz -merge=1 -use_counters=0 /tmp/merged /tmp/oci_corpus
-//
-// then copy the files it added to found/.
+// tests/fuzz/meson.build builds a replay of the in-tree corpus (tests/launcher/corpus, `meson
+// test --suite fuzz`) and, with -Dfuzzing=true and clang, the libFuzzer binary that
+// scripts/fuzz runs (scripts/fuzz --merge adds what it finds to tests/launcher/corpus/found/).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

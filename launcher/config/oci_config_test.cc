@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <string>
 
+#include "read_file.h"
 #include "test_util.h"
 
 namespace husk::oci {
@@ -620,6 +624,93 @@ TEST(OciConfig, ParsesWhatRuncAndCrunWrite) {
   }
 }
 
+// A NUL cuts a C string short: "/bin/echo\u0000/evil" ran /bin/echo, "ab\u0000cd" set the hostname
+// "ab", the destination "/dev/shm\u0000/../../x" mounted at /x.
+TEST(OciConfig, ANulInAnyStringIsRefused) {
+  const std::string nul = R"(\u0000)";
+  const std::pair<std::string, std::string> cases[] = {
+      {with_process(R"("args": ["/bin/echo)" + nul + R"(/evil"])"),
+       R"(.process.args[0]: must not contain a NUL character, got "/bin/echo\u0000/evil")"},
+      {with_process(R"("env": ["A=b)" + nul + R"("])"), ".process.env[0]: "},
+      {doc(R"("process": {"args": ["sh"], "cwd": "/a)" + nul + R"("})"), ".process.cwd: "},
+      {doc(R"("hostname": "ab)" + nul + R"(cd")"), ".hostname: "},
+      {doc(R"("domainname": ")" + nul + R"(")"), ".domainname: "},
+      {doc(R"("root": {"path": "root)" + nul + R"(fs"})"), ".root.path: "},
+      {doc(R"("mounts": [{"destination": "/dev/shm)" + nul + R"(/../../x"}])"),
+       ".mounts[0].destination: "},
+      {doc(R"("mounts": [{"destination": "/x", "source": "a)" + nul + R"("}])"),
+       ".mounts[0].source: "},
+      {doc(R"("mounts": [{"destination": "/x", "options": ["ro)" + nul + R"("]}])"),
+       ".mounts[0].options[0]: "},
+      {doc(R"("hooks": {"prestart": [{"path": "/bin/x)" + nul + R"("}]})"),
+       ".hooks.prestart[0].path: "},
+      {doc(R"("hooks": {"poststop": [{"path": "/bin/x", "args": ["x)" + nul + R"("]}]})"),
+       ".hooks.poststop[0].args[0]: "},
+      {doc(R"("hooks": {"poststop": [{"path": "/bin/x", "env": ["x)" + nul + R"("]}]})"),
+       ".hooks.poststop[0].env[0]: "},
+      {with_linux(R"("namespaces": [{"type": "network", "path": "/x)" + nul + R"("}])"),
+       ".linux.namespaces[0].path: "},
+      {with_linux(R"("cgroupsPath": "a)" + nul + R"(")"), ".linux.cgroupsPath: "},
+      {with_linux(R"("devices": [{"type": "c", "path": "/dev/x)" + nul +
+                  R"(", "major": 1, "minor": 3}])"),
+       ".linux.devices[0].path: "},
+      {with_linux(R"("sysctl": {"net.a": "1)" + nul + R"("})"), R"(.linux.sysctl["net.a"]: )"},
+      {with_linux(R"("sysctl": {"net)" + nul + R"(": "1"})"),
+       R"(.linux.sysctl["net\u0000"]: the key must not contain a NUL character)"},
+      {with_linux(
+           R"("seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read)" + nul +
+           R"("], "action": "SCMP_ACT_ERRNO"}]})"),
+       ".linux.seccomp.syscalls[0].names[0]: "},
+      {with_linux(R"("maskedPaths": ["/proc/kcore)" + nul + R"("])"), ".linux.maskedPaths[0]: "},
+      {doc(R"("annotations": {"a": "b)" + nul + R"("})"), ".annotations.a: "},
+      {with_process(R"("user": {"uid": 0, "gid": 0, "username": "r)" + nul + R"("})"),
+       ".process.user.username: "},
+  };
+  for (const auto& [json, message] : cases) {
+    std::string error = error_of(json);
+    EXPECT_EQ(error.rfind("config.json: " + message, 0), 0u) << json << "\n" << error;
+    EXPECT_NE(error.find("must not contain a NUL character"), std::string::npos) << error;
+  }
+}
+
+// Control characters never reach an error line unescaped: the quoted values are JSON literals.
+TEST(OciConfig, QuotedValuesEscapeControlCharacters) {
+  EXPECT_EQ(error_of(with_linux(R"("rootfsPropagation": "x\nlaunch: error: forged\u001b[2J")")),
+            R"(config.json: .linux.rootfsPropagation: unknown rootfs propagation )"
+            R"("x\nlaunch: error: forged\u001b[2J")");
+}
+
+TEST(OciConfig, TooManyAdditionalGids) {
+  std::string gids;
+  for (int i = 0; i < 65537; ++i) {
+    if (i > 0) gids += ',';
+    gids += std::to_string(i);
+  }
+  EXPECT_EQ(
+      error_of(with_process(R"("user": {"uid": 0, "gid": 0, "additionalGids": [)" + gids + "]}")),
+      "config.json: .process.user.additionalGids: 65537 entries, more than the 65536 the "
+      "kernel allows");
+}
+
+// A device number past 32 bits is reported where the user wrote it, not in the cgroup rules.
+TEST(OciConfig, DeviceNumbersAre32Bits) {
+  EXPECT_EQ(
+      error_of(with_linux(
+          R"("devices": [{"type": "c", "path": "/dev/x", "major": 4294967297, "minor": 1}])")),
+      "config.json: .linux.devices[0].major: 4294967297 is out of range (0 to 4294967295)");
+  EXPECT_EQ(error_of(with_linux(
+                R"("devices": [{"type": "b", "path": "/dev/x", "major": 1, "minor": -1}])")),
+            "config.json: .linux.devices[0].minor: -1 is out of range (0 to 4294967295)");
+  EXPECT_EQ(
+      error_of(with_linux(R"("resources": {"devices": [{"allow": true, "major": 4294967296}]})")),
+      "config.json: .linux.resources.devices[0].major: 4294967296 is out of range "
+      "(-9223372036854775808 to 4294967295)");
+  EXPECT_EQ(
+      error_of(with_linux(
+          R"("resources": {"devices": [{"allow": true, "major": -1, "minor": 4294967295}]})")),
+      "ok");
+}
+
 TEST(OciConfig, NamespaceNames) {
   EXPECT_EQ(namespace_name(NamespaceType::kPid), "pid");
   EXPECT_EQ(namespace_name(NamespaceType::kNetwork), "network");
@@ -643,6 +734,37 @@ TEST_F(LoadConfig, MissingFileNamesIt) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().text(),
             "config.json: open " + bundle_.path() + "/config.json: No such file or directory");
+}
+
+// A FIFO would block the read forever; /dev/zero would be read until memory runs out.
+TEST_F(LoadConfig, OnlyARegularFileIsRead) {
+  std::string path = bundle_.path() + "/config.json";
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  Result<Config> c = load_config(bundle_.path());
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().text(), "config.json: " + path + ": not a regular file (a fifo)");
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  ASSERT_EQ(::symlink("/dev/zero", path.c_str()), 0);
+  c = load_config(bundle_.path());
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().text(), "config.json: " + path + ": not a regular file (a character device)");
+}
+
+TEST_F(LoadConfig, ALargeFileIsRefused) {
+  std::string path = bundle_.path() + "/config.json";
+  bundle_.write("config.json", doc(R"("hostname": "big")"));
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(kMaxFileSize) + 1), 0);
+  Result<Config> c = load_config(bundle_.path());
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().text(), "config.json: " + path + ": larger than 16 MiB");
+}
+
+// procfs reports a size of 0: the limit holds while reading too.
+TEST(ReadFile, TheLimitHoldsForFilesWithoutASize) {
+  Result<std::string> text = read_file("/proc/self/maps", 16);
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.error().text(), "/proc/self/maps: larger than 16 bytes");
+  EXPECT_TRUE(read_file("/proc/self/stat").ok());
 }
 
 TEST_F(LoadConfig, ParseErrorsKeepTheirPath) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "io_priority.h"
+#include "json_text.h"
 #include "oom_score_adj.h"
 #include "personality.h"
 
@@ -30,12 +31,15 @@ ApplyFailure set_keepcaps(bool on) {
   return ApplyFailure::none();
 }
 
+// The first 16 ids, then how many more: an error line stays short however long the list.
 std::string ids(const std::vector<gid_t>& values) {
+  constexpr size_t kShown = 16;
   std::string text;
-  for (gid_t value : values) {
+  for (size_t i = 0; i < values.size() && i < kShown; ++i) {
     if (!text.empty()) text += ',';
-    text += std::to_string(value);
+    text += std::to_string(values[i]);
   }
+  if (values.size() > kShown) text += ",... (" + std::to_string(values.size()) + " in all)";
   return text;
 }
 
@@ -137,7 +141,7 @@ Error describe_failure(const PreparedProcess& prepared, const ApplyFailure& fail
     case Stage::kSysctl: {
       if (index >= prepared.sysctls.size()) break;
       const PreparedSysctl& sysctl = prepared.sysctls[index];
-      return Error("linux.sysctl[\"" + sysctl.key + "\"]: writing " + sysctl.path, error);
+      return Error("linux.sysctl[" + json_quote(sysctl.key) + "]: writing " + sysctl.path, error);
     }
     case Stage::kSeccompLoad:
       return Error("linux.seccomp: loading the filter", error);

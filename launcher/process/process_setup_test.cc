@@ -129,5 +129,18 @@ TEST(DescribeFailure, OneLineNamingTheField) {
             "process set-up: stage 1 entry 7: Operation not permitted");
 }
 
+// 65,536 groups once made a line of 589 KB.
+TEST(DescribeFailure, ALongGroupListIsCut) {
+  oci::Config config = config_with_process();
+  config.process->user.additional_gids.resize(65536);
+  for (uint32_t i = 0; i < 65536; ++i) config.process->user.additional_gids[i] = 100000 + i;
+  auto prepared = prepare_process(config);
+  ASSERT_TRUE(prepared.ok()) << prepared.error().text();
+  EXPECT_EQ(describe_failure(*prepared, {Stage::kSetgroups, 0, EINVAL}).text(),
+            "process.user.additionalGids: setgroups [100000,100001,100002,100003,100004,100005,"
+            "100006,100007,100008,100009,100010,100011,100012,100013,100014,100015,... (65536 "
+            "in all)]: Invalid argument");
+}
+
 }  // namespace
 }  // namespace husk::process

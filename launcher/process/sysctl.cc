@@ -6,13 +6,14 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "json_text.h"
 #include "unique_fd.h"
 
 namespace husk::process {
 namespace {
 
 std::string where(std::string_view key) {
-  return ".linux.sysctl[\"" + std::string(key) + "\"]";
+  return ".linux.sysctl[" + json_quote(key) + "]";
 }
 
 bool starts_with(std::string_view text, std::string_view prefix) {

@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "json_text.h"
+
 namespace husk::rootfs {
 namespace {
 
@@ -104,7 +106,7 @@ constexpr std::array kAtimeWords{
 };
 
 Error word_error(std::string_view word, std::string_view why) {
-  return Error("option \"" + std::string(word) + "\": " + std::string(why));
+  return Error("option " + json_quote(word) + ": " + std::string(why));
 }
 
 }  // namespace
@@ -125,7 +127,7 @@ Result<unsigned long> parse_propagation(std::string_view name) {
   for (const auto& p : kPropagationWords) {
     if (p.word == name) return p.flags;
   }
-  return Error("unknown propagation \"" + std::string(name) + "\"");
+  return Error("unknown propagation " + json_quote(name));
 }
 
 namespace {

@@ -113,7 +113,9 @@ Husk Husk::start(Mode mode, SpawnSpec spec) {
                  envp.data(),
                  spec.stdin_fd >= 0 ? spec.stdin_fd : dev_null.get(),
                  spec.output_fd >= 0 ? spec.output_fd : out_write.get(),
-                 spec.output_fd >= 0 ? spec.output_fd : err_write.get()};
+                 spec.stderr_fd >= 0   ? spec.stderr_fd
+                 : spec.output_fd >= 0 ? spec.output_fd
+                                       : err_write.get()};
   if (mode == Mode::kPid1) {
     constexpr std::size_t kStack = 256 * 1024;
     std::vector<char> stack(kStack);

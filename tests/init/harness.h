@@ -31,6 +31,7 @@ struct SpawnSpec {
   std::function<void()> before_exec;
   int stdin_fd = -1;   // default: /dev/null
   int output_fd = -1;  // when set, stdout and stderr both go here instead of the pipes
+  int stderr_fd = -1;  // when set, stderr goes here (err() stays empty)
   std::vector<std::string> wrapper;  // a command husk runs under (valgrind), empty for none
 };
 

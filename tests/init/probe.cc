@@ -14,9 +14,12 @@
 //                              for SIGTERM
 //   probe tree KIND...         start background processes (trap:MS, ignore, daemon), then exit 3
 //   probe ignore-term          ignore SIGTERM; exit 0 on SIGUSR1
+//   probe count [RT [no-queue]]  count SIGUSR2 and signal RT ("usr2-progress N" each 1000,
+//                              "rt-progress N" each 500); print the counts on SIGTERM
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 namespace {
 
@@ -273,6 +277,54 @@ int tree_mode(int argc, char** argv) {
   return 3;
 }
 
+volatile sig_atomic_t g_count_usr2 = 0;
+volatile sig_atomic_t g_count_rt = 0;
+volatile sig_atomic_t g_stop = 0;
+
+void on_counted(int sig) {
+  if (sig == SIGUSR2) {
+    g_count_usr2 = g_count_usr2 + 1;
+  } else if (sig == SIGTERM) {
+    g_stop = 1;
+  } else {
+    g_count_rt = g_count_rt + 1;
+  }
+}
+
+// Counts SIGUSR2 and real-time signal RT; reports whether its stderr is non-blocking; prints
+// the counts and exits 0 on SIGTERM. With `no-queue`, RLIMIT_SIGPENDING 0: a queued signal
+// (sigqueue) to it fails with EAGAIN.
+int count_mode(int argc, char** argv) {
+  int rt = argc > 2 ? atoi(argv[2]) : SIGRTMIN + 6;
+  if (argc > 3 && strcmp(argv[3], "no-queue") == 0) {
+    struct rlimit none {};
+    if (setrlimit(RLIMIT_SIGPENDING, &none) != 0) return 2;
+  }
+  for (int sig : {SIGUSR2, SIGTERM, rt}) {
+    struct sigaction sa {};
+    sa.sa_handler = on_counted;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(sig, &sa, nullptr);
+  }
+  sigset_t none;
+  sigset_t term;
+  sigemptyset(&none);
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigprocmask(SIG_SETMASK, &term, nullptr);  // taken only in sigsuspend: no lost wake-up
+  sayf("ready stderr-nonblock=%ld\n", (fcntl(2, F_GETFL) & O_NONBLOCK) != 0 ? 1 : 0);
+  long usr2_said = 0, rt_said = 0;  // progress lines at each 1000 SIGUSR2 and 500 RT signals
+  while (g_stop == 0) {
+    sigsuspend(&none);
+    for (; usr2_said + 1000 <= g_count_usr2; usr2_said += 1000)
+      sayf("usr2-progress %ld\n", usr2_said + 1000);
+    for (; rt_said + 500 <= g_count_rt; rt_said += 500) sayf("rt-progress %ld\n", rt_said + 500);
+  }
+  sayf("usr2 %ld rt %ld\n", g_count_usr2, g_count_rt);
+  return 0;
+}
+
 int ignore_term_mode() {
   signal(SIGTERM, SIG_IGN);
   g_exit_signal = SIGUSR1;
@@ -311,5 +363,6 @@ int main(int argc, char** argv) {
   }
   if (strcmp(mode, "tree") == 0) return tree_mode(argc, argv);
   if (strcmp(mode, "ignore-term") == 0) return ignore_term_mode();
+  if (strcmp(mode, "count") == 0) return count_mode(argc, argv);
   return 2;
 }

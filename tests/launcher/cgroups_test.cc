@@ -1,8 +1,10 @@
 // The container's cgroup: at the relative linux.cgroupsPath (below launch's own cgroup), with
 // linux.resources applied, and gone afterwards.
 #include <gtest/gtest.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,16 +17,46 @@
 namespace husk::e2e {
 namespace {
 
-// The container process's cgroup for a v1 controller ("pids") from /proc/PID/cgroup.
+// The host's layout, as the tests see it from outside: a controller is on v1 when
+// /proc/self/cgroup names it; otherwise it is on the v2 hierarchy (/sys/fs/cgroup on a unified
+// host, /sys/fs/cgroup/unified on a hybrid one).
+bool on_v1(const std::string& controller) {
+  std::istringstream lines(read_text("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    size_t first = line.find(':'), second = line.find(':', first + 1);
+    std::string names = line.substr(first + 1, second - first - 1);
+    if (("," + names + ",").find("," + controller + ",") != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string v2_mount() {
+  struct statfs st {};
+  if (::statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+    return "/sys/fs/cgroup";
+  return "/sys/fs/cgroup/unified";
+}
+
+// The cgroup of PID for `controller` from /proc/PID/cgroup: the v1 line naming it, or the v2
+// line ("0::PATH") when no v1 hierarchy has it.
 std::string cgroup_of(const std::string& pid, const std::string& controller) {
   std::istringstream lines(read_text("/proc/" + pid + "/cgroup"));
+  std::string v2;
   for (std::string line; std::getline(lines, line);) {
     size_t first = line.find(':'), second = line.find(':', first + 1);
     std::string names = line.substr(first + 1, second - first - 1);
     if (("," + names + ",").find("," + controller + ",") != std::string::npos)
       return line.substr(second + 1);
+    if (line.starts_with("0::")) v2 = line.substr(3);
   }
-  return "";
+  return v2;
+}
+
+// The host directory of PID's cgroup for `controller`.
+std::string cgroup_dir(const std::string& pid, const std::string& controller) {
+  std::string path = cgroup_of(pid, controller);
+  return (on_v1(controller) ? "/sys/fs/cgroup/" + controller : v2_mount()) +
+         (path == "/" ? "" : path);
 }
 
 TEST(Cgroups, CreatedAtTheRelativePathWithResourcesAndRemoved) {
@@ -40,10 +72,12 @@ TEST(Cgroups, CreatedAtTheRelativePathWithResourcesAndRemoved) {
   std::string own_pids = cgroup_of("self", "pids");
   std::string pids = cgroup_of(pid, "pids");
   EXPECT_EQ(pids, (own_pids == "/" ? "" : own_pids) + "/" + bundle.cgroup_name());
-  EXPECT_EQ(read_text("/sys/fs/cgroup/pids" + pids + "/pids.max"), "42\n");
+  EXPECT_EQ(read_text(cgroup_dir(pid, "pids") + "/pids.max"), "42\n");
   std::string memory = cgroup_of(pid, "memory");
   EXPECT_EQ(memory.substr(memory.rfind('/') + 1), bundle.cgroup_name());
-  EXPECT_EQ(read_text("/sys/fs/cgroup/memory" + memory + "/memory.limit_in_bytes"), "67108864\n");
+  EXPECT_EQ(read_text(cgroup_dir(pid, "memory") +
+                      (on_v1("memory") ? "/memory.limit_in_bytes" : "/memory.max")),
+            "67108864\n");
   // Without a cgroup namespace the container sees the same path.
   EXPECT_NE(running.out().find(bundle.cgroup_name()), std::string::npos) << running.out();
   running.signal(SIGTERM);
@@ -56,7 +90,9 @@ TEST(Cgroups, PidsLimitHoldsInside) {
   Bundle bundle;
   bundle.config()["linux"]["resources"]["pids"] = {{"limit", 5}};
   // husk, sh and four sleeps fill it: the sixth fork fails.
-  bundle.shell("cat /sys/fs/cgroup/pids/pids.max; for i in 1 2 3 4 5 6; do sleep 1 & done; wait");
+  const std::string file =
+      on_v1("pids") ? "/sys/fs/cgroup/pids/pids.max" : "/sys/fs/cgroup/pids.max";
+  bundle.shell("cat " + file + "; for i in 1 2 3 4 5 6; do sleep 1 & done; wait");
   bundle.set_namespace("cgroup");
   RunResult result = bundle.run();
   EXPECT_EQ(result.out, "5\n") << result.err;
@@ -69,10 +105,21 @@ TEST(Cgroups, CgroupNamespaceRootIsTheContainersCgroup) {
   HUSK_E2E_REQUIRE_ROOT();
   Bundle bundle;
   bundle.set_namespace("cgroup");
-  bundle.shell("grep pids /proc/self/cgroup");
+  bundle.shell("cat /proc/self/cgroup");
   RunResult result = bundle.run();
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out.substr(result.out.find(':')), ":pids:/\n") << result.out;
+  // Every line, v1 or v2, says the root of its hierarchy.
+  std::istringstream lines(result.out);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    EXPECT_TRUE(line.ends_with(":/")) << line;
+  }
+  EXPECT_GT(count, 0);
+  if (on_v1("pids")) {
+    EXPECT_NE(result.out.find(":pids:/\n"), std::string::npos) << result.out;
+  } else {
+    EXPECT_NE(result.out.find("0::/\n"), std::string::npos) << result.out;
+  }
   EXPECT_EQ(bundle.leftovers(), "");
 }
 

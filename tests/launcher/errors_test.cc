@@ -2,6 +2,7 @@
 // and nothing left on the host (cgroup, mount, state, process).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -175,6 +176,114 @@ TEST(Errors, JsonLog) {
   EXPECT_NE(text.find(R"(missing \"quoted\": No such file or directory","time":")"),
             std::string::npos)
       << text;
+}
+
+// A value from config.json cannot start a new line of launch's log (forged lines), whichever
+// layer reports it: the parser, the child over the channel, a hook, the cgroup library.
+TEST(Errors, ControlCharactersStayOnOneLine) {
+  HUSK_E2E_REQUIRE_ROOT();
+  const std::string forged = "\nlaunch: error: forged\r\x1b[2J";
+  const std::string shown = R"(\nlaunch: error: forged\r\u001b[2J)";
+  Bundle bundle;
+  bundle.config()["process"]["args"] = {"/no/such" + forged};
+  expect_failure(bundle, "exec: process.args[0] \"/no/such" + shown + "\": No such file");
+  bundle.config()["process"]["args"] = {"true"};
+  bundle.config()["process"]["cwd"] = "/no/dir" + forged;
+  expect_failure(bundle, "changing to process.cwd: /no/dir" + shown + ": No such file");
+  bundle.config()["process"]["cwd"] = "/";
+  bundle.config()["hooks"]["createRuntime"] = {{{"path", "/no/hook" + forged}}};
+  expect_failure(bundle, "hooks.createRuntime[0] /no/hook" + shown);
+  bundle.config().erase("hooks");
+  bundle.config()["mounts"].push_back({{"destination", "/mnt" + forged},
+                                       {"type", "bind"},
+                                       {"source", "/nonexistent" + forged},
+                                       {"options", {"rbind"}}});
+  expect_failure(bundle, "/nonexistent" + shown);
+  bundle.config()["mounts"].erase(bundle.config()["mounts"].size() - 1);
+  bundle.set_namespace("network", "/no/ns" + forged);
+  expect_failure(bundle, "network /no/ns" + shown);
+  bundle.set_namespace("network");
+  bundle.config()["linux"]["rootfsPropagation"] = "x" + forged;
+  expect_failure(bundle, "config.json: .linux.rootfsPropagation: unknown rootfs propagation \"x" +
+                             shown + "\"");
+}
+
+// An escaped NUL cut C strings short: args ["/bin/echo\u0000/evil"] ran /bin/echo.
+TEST(Errors, NulInAStringIsRefused) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["process"]["args"] = {std::string("/bin/echo\0/evil", 15)};
+  expect_failure(bundle, R"(config.json: .process.args[0]: must not contain a NUL character, got )"
+                         R"("/bin/echo\u0000/evil")");
+  bundle.config()["process"]["args"] = {"true"};
+  bundle.config()["hostname"] = std::string("ab\0cd", 5);
+  expect_failure(bundle, "config.json: .hostname: must not contain a NUL character");
+  bundle.config().erase("hostname");
+  bundle.config()["mounts"].push_back(
+      {{"destination", std::string("/dev/shm\0/../../x", 17)}, {"type", "tmpfs"}, {"source", "t"}});
+  expect_failure(bundle, "config.json: .mounts[");
+}
+
+// A FIFO blocked launch forever; a link to /dev/zero was read until memory ran out.
+TEST(Errors, ConfigThatIsNotARegularFile) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.write_config();
+  std::string config = bundle.dir() + "/config.json";
+  ASSERT_EQ(::unlink(config.c_str()), 0);
+  ASSERT_EQ(::mkfifo(config.c_str(), 0600), 0);
+  RunResult result = Bundle::run_launch({"--root", bundle.state_root(), bundle.dir()}, 5000);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err,
+            "launch: error: config.json: " + config + ": not a regular file (a fifo)\n");
+  ASSERT_EQ(::unlink(config.c_str()), 0);
+  ASSERT_EQ(::symlink("/dev/zero", config.c_str()), 0);
+  result = Bundle::run_launch({"--root", bundle.state_root(), bundle.dir()}, 5000);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err, "launch: error: config.json: " + config +
+                            ": not a regular file (a character device)\n");
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
+// 100,000 additionalGids made a 589 KB error line.
+TEST(Errors, LongListsMakeShortLines) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  auto gids = nlohmann::json::array();
+  for (int i = 0; i < 100000; ++i) gids.push_back(i);
+  bundle.config()["process"]["user"]["additionalGids"] = gids;
+  expect_failure(bundle,
+                 "config.json: .process.user.additionalGids: 100000 entries, more than the 65536 "
+                 "the kernel allows");
+  RunResult result = bundle.run();
+  EXPECT_LT(result.err.size(), 200u);
+}
+
+// A device number past 32 bits was reported under linux.cgroupsPath.
+TEST(Errors, DeviceNumberUnderItsOwnField) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["linux"]["devices"] = {
+      {{"type", "c"}, {"path", "/dev/big"}, {"major", 4294967297LL}, {"minor", 1}}};
+  expect_failure(bundle,
+                 "config.json: .linux.devices[0].major: 4294967297 is out of range (0 to "
+                 "4294967295)");
+}
+
+// Annotations over about 205 KiB were refused: "releasing the container process: Message too
+// long". The state (annotations included) reaches the hooks whole.
+TEST(Errors, LargeAnnotationsWork) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  std::string big(1 << 20, 'a');
+  bundle.config()["annotations"] = {{"big", big}, {"other", "x"}};
+  bundle.config()["hooks"]["startContainer"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", "wc -c > /dev/shm/state-size"}}}};
+  bundle.shell("cat /dev/shm/state-size");
+  RunResult result = bundle.run();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_GT(std::stoul(result.out.empty() ? "0" : result.out), big.size()) << result.out;
+  EXPECT_EQ(bundle.leftovers(), "");
 }
 
 }  // namespace

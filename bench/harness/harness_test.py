@@ -1,0 +1,141 @@
+"""Unit tests of the benchmark's statistics, its reading of launch's timing line and its report.
+No root needed: `python3 -m unittest bench/harness/harness_test.py` (meson: suite unit)."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from harness import report, stats, timing  # noqa: E402
+
+
+class StatsTest(unittest.TestCase):
+    def test_quantiles_interpolate_and_skip_missing_samples(self):
+        self.assertEqual(stats.median([3, None, 1, 2]), 2)
+        self.assertEqual(stats.median([1, 2, 3, 4]), 2.5)
+        self.assertAlmostEqual(stats.quantile(list(range(11)), 0.1), 1.0)
+        self.assertIsNone(stats.median([None]))
+        self.assertEqual(stats.summary([1, 2, None, 3])["n"], 3)
+
+    def test_ratio_pairs_samples_of_the_same_round(self):
+        a = [2, 4, None, 8, 10]
+        b = [4, 8, 5, 16, None]
+        r = stats.ratio(a, b)
+        self.assertEqual(r["n"], 3)  # rounds 0, 1, 3
+        self.assertEqual(r["median_ratio"], 0.5)
+        self.assertEqual(r["ratio_of_medians"], 0.5)
+        self.assertEqual((r["low"], r["high"]), (0.5, 0.5))
+
+    def test_ratio_interval_holds_the_estimate(self):
+        a = [1.0 + 0.1 * (i % 7) for i in range(60)]
+        b = [2.0 + 0.3 * (i % 5) for i in range(60)]
+        r = stats.ratio(a, b)
+        self.assertLessEqual(r["low"], r["ratio_of_medians"])
+        self.assertGreaterEqual(r["high"], r["ratio_of_medians"])
+        self.assertIsNone(stats.ratio([1, 2], [None, None]))
+
+    def test_ratio_to_best_takes_the_lowest_median(self):
+        r = stats.ratio_to_best([10, 10, 10], {"x": [20, 20, 20], "y": [5, 5, 5]})
+        self.assertEqual(r["best"], "y")
+        self.assertEqual(r["ratio_of_medians"], 2.0)
+
+    def test_drift_compares_the_last_tenth_with_the_first(self):
+        d = stats.drift([1.0] * 10 + [1.5] * 80 + [2.0] * 10)
+        self.assertEqual((d["first"], d["last"], d["ratio"]), (1.0, 2.0, 2.0))
+        self.assertIsNone(stats.drift([1, 2, 3]))
+
+    def test_verdict_says_by_how_much_a_goal_is_missed(self):
+        self.assertEqual(stats.verdict(0.4, 0.5), "met")
+        self.assertEqual(stats.verdict(0.62, 0.5), "not met by 24%")
+        self.assertEqual(stats.verdict(0.55, 0.5, 0.45, 0.6),
+                         "not met by 10% (CI from 0.45 spans 0.5)")
+        self.assertEqual(stats.verdict(None, 1), "not measured")
+
+
+class TimingTest(unittest.TestCase):
+    LINE = ("[2026-12-01 13:00:00.000] [debug] timing: parse=158us prepare=138us cgroup=522us "
+            "clone=609us mounts+pivot=893us run=705us total=5570us")
+
+    def test_reads_the_text_line_in_order(self):
+        phases = timing.parse_line(self.LINE)
+        self.assertEqual(list(phases)[:3], ["parse", "prepare", "cgroup"])
+        self.assertEqual(phases["mounts+pivot"], 893)
+        self.assertEqual(phases["total"], 5570)
+
+    def test_takes_units_and_skips_words_of_another_shape(self):
+        phases = timing.parse_line("timing: a=1.5ms b=200 c=3000ns (note) d=x e=2us,")
+        self.assertEqual(phases, {"a": 1500.0, "b": 200.0, "c": 3.0, "e": 2.0})
+
+    def test_reads_json_log_records_and_json_timings(self):
+        line = '{"level":"debug","msg":"timing: parse=10us clone=20us"}'
+        self.assertEqual(timing.parse_line(line), {"parse": 10.0, "clone": 20.0})
+        self.assertEqual(timing.parse_line('timing: {"parse_us": 10, "clone_ms": 0.5}'),
+                         {"parse": 10.0, "clone": 500.0})
+
+    def test_lines_without_timing_are_ignored(self):
+        self.assertIsNone(timing.parse_line("peak rss: launch=1400KiB"))
+        self.assertIsNone(timing.parse_line("timing: nothing here"))
+        self.assertEqual(len(timing.parse_log("x\n" + self.LINE + "\ny\n" + self.LINE)), 2)
+
+
+def fake_results():
+    wall = {"launch": [5000, 5200, 5100, 4900], "crun": [9000, 9400, 9100, 8800],
+            "unshare+chroot (kernel floor)": [3500, 3600, 3400, 3500]}
+    tools_data = {k: {"wall_us": v, "cpu_us": [1000] * 4, "errors": []} for k, v in wall.items()}
+    return {
+        "meta": {"date": "d", "command": "scripts/bench --quick", "quick": True, "runs": 4,
+                 "warmup": 1, "kernel": "6.18", "cpu": "cpu", "cpus": 2, "load_start": "1 2 3",
+                 "load_end": "1 2 3", "host_cgroups": "hybrid", "bench_cgroups": "v1 only",
+                 "layout_note": "note", "commit": "abc", "baseline": "crun",
+                 "versions": {"crun": "crun 1.8"}, "skipped": ["youki: not installed"]},
+        "startup": {"runc-spec": {
+            "about": "runc spec", "baseline": "crun", "tools": tools_data, "leaks": {},
+            "summary": {k: stats.summary(v) for k, v in wall.items()},
+            "rss": {k: 1000 for k in wall},
+            "ratios": {k: stats.ratio(v, wall["crun"]) for k, v in wall.items()},
+            "launch_to_floor": stats.ratio(wall["launch"],
+                                           wall["unshare+chroot (kernel floor)"])}},
+        "phases": {"errors": [], "leaks": {}, "workloads": {"runc-spec": {
+            "runs": [{"parse": 100.0, "cgroup": 500.0, "total": 600.0}],
+            "median": {"parse": 100.0, "cgroup": 500.0, "total": 600.0}}}},
+        "husk": {"size_kib": {"husk": 37.1, "tini": 27.1}, "leaks": {}, "metrics": {
+            "reap1000": {"about": "reap 1,000 orphans", "unit": "ms", "errors": [],
+                         "samples": {"husk": [4.0, 4.2], "tini": [5.0, 5.2]},
+                         "cpu_ms": {"husk": [3.0, 3.1], "tini": [3.0, 3.0]}}}},
+    }
+
+
+class ReportTest(unittest.TestCase):
+    def test_goals_carry_the_same_run_ratios(self):
+        rows = {g: (f, v) for g, f, v in report.goals(fake_results())}
+        figure, verdict = rows["launch start-up (runc spec config) ≤ 0.5 × crun"]
+        self.assertTrue(figure.startswith("0.56 ["), figure)
+        self.assertEqual(verdict.split(" (")[0], "not met by 12%")
+        self.assertEqual(rows["husk binary ≤ 64 KiB"], ("37.1 KiB", "met"))
+        self.assertEqual(rows["husk reap 1,000 orphans: no worse than the best"][1], "met")
+        cpu = rows["husk reap 1,000 orphans, init CPU: no worse than the best"]
+        self.assertIn("tini", cpu[0])
+
+    def test_lifecycle_goals_wait_for_launch_and_compare_memory(self):
+        results = fake_results()
+        results["lifecycle"] = {"launch_missing": "launch not measured: no create verb",
+                                "memory": {"crun": {"pss_kib": 489.0}}, "ratios": {}}
+        rows = {g: (f, v) for g, f, v in report.goals(results)}
+        self.assertEqual(rows["memory per created container ≤ crun"],
+                         ("launch not measured: no create verb", "not measured"))
+        results["lifecycle"]["memory"]["launch"] = {"pss_kib": 600.0}
+        rows = {g: (f, v) for g, f, v in report.goals(results)}
+        self.assertEqual(rows["memory per created container ≤ crun"],
+                         ("PSS 600 KiB against 489 KiB", "not met by 23%"))
+
+    def test_report_has_its_header_sections_and_what_did_not_run(self):
+        text = report.render(fake_results())
+        for needle in ("# husk benchmark report", "load average (1, 5, 15 min) | at the start "
+                       "1 2 3", "**--quick**", "## Goals", "### runc-spec", "## Where launch's "
+                       "time goes", "**cgroup** 500 µs", "## husk against the other inits",
+                       "- youki: not installed"):
+            self.assertIn(needle, text)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,426 @@
+"""report.md from the results: a header (machine, load, layout, versions), the goals with their
+verdicts, one table per section, launch's phases, the charts, what was skipped and why."""
+from . import stats
+
+FLOOR = "unshare+chroot (kernel floor)"
+HARNESS = "/bin/true (harness floor)"
+
+PHASE_NOTES = {
+    "parse": "reading and parsing config.json",
+    "prepare": "namespace and process plans, husk's sealed memfd (and the seccomp compile)",
+    "cgroup": "cgroup detection and creation (one directory per v1 hierarchy on this host)",
+    "clone": "clone3 with the new namespaces until the child runs",
+    "namespaces": "the child's joins/unshares, id maps, hostname",
+    "mounts+pivot": "the rootfs: mounts, devices, pivot_root",
+    "finalize": "sysctls, read-only and masked paths",
+    "process": "cwd and fds",
+    "ready": "until the parent has the child's ready message",
+    "exec": "from start to the exec of husk",
+    "run": "husk and /bin/true until PID 1 exits (namespace teardown included)",
+    "delete": "removing the cgroup directories and the state",
+}
+
+CUT_IDEAS = {
+    "cgroup": "create the v1 directories while the child mounts (it does not need them "
+              "before exec); creating only the controllers the config uses (runc spec's asks "
+              "for devices only) would cut most of it but changes accounting, as an option; "
+              "on a unified host this is one directory",
+    "namespaces": "the namespaces unshare()d in the child rather than created by clone3, and "
+                  "a round trip with the parent: create all of them in clone3, and skip the "
+                  "round trip when there is no user namespace to map",
+    "ready": "a hand-over between the child and the parent (a scheduling hop): on a loaded "
+             "machine mostly waiting for a CPU; fold it into the next message",
+    "mounts+pivot": "fewer mounts for masked paths: bind one empty read-only file/dir per "
+                    "masked path from a single tmpfs, and make read-only paths with one "
+                    "mount_setattr(AT_RECURSIVE) instead of a remount each",
+    "clone": "most of it is the kernel creating the network namespace (the `fewer-ns` column "
+             "shows the difference); a pre-created namespace pool is the only user-space cut",
+    "run": "husk as PID 1 adds a fork and exec (`launch --no-init` shows the cost); teardown "
+           "of the namespaces is the kernel's",
+    "delete": "remove the v1 cgroup directories without waiting per hierarchy (rmdir in "
+              "parallel or after reporting the exit status)",
+    "exec": "exec husk from the sealed memfd without re-reading it (keep the fd from prepare)",
+    "parse": "mostly first-touch page faults of the binary; the parse itself is ~50 µs "
+             "(micro benchmark)",
+    "prepare": "seal husk's memfd once per boot (a cached sealed copy under --root) instead "
+               "of per start; cache compiled seccomp filters keyed by the profile's digest",
+}
+
+
+def ms(us):
+    return "–" if us is None else f"{us / 1000:.2f}"
+
+
+def num(v, digits=2):
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def ci(r):
+    if not r or r.get("low") is None:
+        return "–"
+    return f"{r['ratio_of_medians']:.2f} [{r['low']:.2f}, {r['high']:.2f}]"
+
+
+def goals(results):
+    """[(goal, figure, verdict)] for every goal of the issue, measured or not."""
+    rows = []
+    base = results["meta"].get("baseline", "crun")
+    startup = results.get("startup", {})
+    spec = startup.get("runc-spec", {})
+    r = spec.get("ratios", {}).get("launch")
+    rows.append((f"launch start-up (runc spec config) ≤ 0.5 × {base}",
+                 ci(r) + " (ratio of medians [95% CI])" if r else "not measured",
+                 stats.verdict(r["ratio_of_medians"], 0.5, r["low"], r["high"]) if r
+                 else "not measured"))
+    f = spec.get("launch_to_floor")
+    rows.append(("launch start-up ≤ 1.3 × `unshare ... chroot` floor",
+                 ci(f) if f else "not measured",
+                 stats.verdict(f["ratio_of_medians"], 1.3, f["low"], f["high"]) if f
+                 else "not measured"))
+    s = startup.get("seccomp", {}).get("ratios", {}).get("launch")
+    rows.append((f"launch with a Docker-like seccomp profile, cached start ≤ 0.5 × {base}",
+                 (ci(s) + "; launch has no compiled-filter cache yet: every start compiles")
+                 if s else "not measured",
+                 stats.verdict(s["ratio_of_medians"], 0.5, s["low"], s["high"]) if s
+                 else "not measured"))
+    life = results.get("lifecycle", {})
+    for key, label in (("create-start-delete", "create → start → wait → delete"),
+                       ("exec", "exec into a running container")):
+        lr = life.get("ratios", {}).get(key)
+        rows.append((f"{label} ≤ 0.5 × {base}", ci(lr) if lr else
+                     life.get("why") or life.get("launch_missing") or "not measured",
+                     stats.verdict(lr["ratio_of_medians"], 0.5, lr["low"], lr["high"]) if lr
+                     else "not measured"))
+    memory = life.get("memory", {})
+    if "launch" in memory and base in memory:
+        m, b = memory["launch"]["pss_kib"], memory[base]["pss_kib"]
+        rows.append((f"memory per created container ≤ {base}",
+                     f"PSS {m:.0f} KiB against {b:.0f} KiB", stats.verdict(m, b)))
+    else:
+        rows.append((f"memory per created container ≤ {base}",
+                     life.get("why") or life.get("launch_missing") or "not measured",
+                     "not measured"))
+    scale = results.get("scale", {})
+    seq = scale.get("sequential", {})
+    longest = max((n for n in seq), key=int, default=None)
+    if longest is not None and "launch" in seq[longest]:
+        d = seq[longest]["launch"]["drift"]
+        leaks = leaks_of(seq[longest].get("leaks"), "launch")
+        if d:
+            rows.append((f"{int(longest):,} sequential launch containers: no drift beyond noise",
+                         f"last 10% / first 10% = {d['ratio']:.2f} [{d['low']:.2f}, "
+                         f"{d['high']:.2f}] ({ms(d['first'])} → {ms(d['last'])} ms)",
+                         drift_verdict(d)))
+        rows.append((f"{int(longest):,} sequential launch containers: no leak",
+                     "none" if not leaks else leak_text(leaks), "met" if not leaks else "not met"))
+    con = scale.get("concurrent", {})
+    widest = max((n for n in con), key=int, default=None)
+    if widest is not None and con[widest].get("launch"):
+        runs = con[widest]["launch"]
+        ok = all(x["ok"] == x["n"] for x in runs)
+        rows.append((f"{int(widest)} concurrent launch containers: all succeed",
+                     ", ".join(f"{x['ok']}/{x['n']} in {x['total_ms']:.0f} ms" for x in runs),
+                     "met" if ok else "not met"))
+    husk = results.get("husk")
+    if husk:
+        size = husk["size_kib"].get("husk")
+        rows.append(("husk binary ≤ 64 KiB", f"{size:.1f} KiB",
+                     stats.verdict(size, 64)))
+        for key, metric in husk["metrics"].items():
+            others = {k: v for k, v in metric["samples"].items() if k not in ("husk", "(no init)")}
+            for label, samples, oth in ((metric["about"], metric["samples"]["husk"], others),) + (
+                    ((metric["about"] + ", init CPU", metric["cpu_ms"]["husk"],
+                      {k: metric["cpu_ms"][k] for k in others}),) if "cpu_ms" in metric else ()):
+                b = stats.ratio_to_best(samples, oth)
+                if not b:
+                    continue
+                rows.append((f"husk {label}: no worse than the best",
+                             f"husk / best ({b['best']}) = {b['ratio_of_medians']:.2f} "
+                             f"[{b['low']:.2f}, {b['high']:.2f}]", best_verdict(b)))
+    return rows
+
+
+def drift_verdict(d):
+    """No slow-down beyond noise: the interval holds 1, or the change is within 10%; faster at
+    the end is no drift of the containers (the machine's load changed)."""
+    if d["low"] <= 1 <= d["high"] or abs(d["ratio"] - 1) <= 0.1:
+        return "met"
+    if d["ratio"] < 1:
+        return f"met (faster at the end by {(1 - d['ratio']) * 100:.0f}%: the load changed)"
+    return f"not met: {(d['ratio'] - 1) * 100:.0f}% slower at the end"
+
+
+def best_verdict(b):
+    if b["ratio_of_medians"] <= 1:
+        return "met"
+    if b["low"] is not None and b["low"] <= 1:
+        return f"met within noise ({(b['ratio_of_medians'] - 1) * 100:.0f}% behind, CI spans 1)"
+    return f"not met by {(b['ratio_of_medians'] - 1) * 100:.0f}%"
+
+
+def leaks_of(leaks, tool):
+    """The leaks a tool can have left: cgroups and directories named after it (PREFIX-...-TOOL),
+    entries of its state folder, and every process and mount (which name no tool)."""
+    mine = {}
+    for kind, items in (leaks or {}).items():
+        if kind in ("processes", "mounts"):
+            kept = items
+        elif kind == "state":
+            kept = [x for x in items if f"/state/{tool}/" in x]
+        else:
+            kept = [x for x in items if x.rsplit("/", 1)[-1].endswith("-" + tool)]
+        if kept:
+            mine[kind] = kept
+    return mine
+
+
+def leak_text(leaks):
+    if not leaks:
+        return "none"
+    return "; ".join(f"{k}: {', '.join(str(x) for x in v[:3])}"
+                     + (f" (+{len(v) - 3})" if len(v) > 3 else "") for k, v in leaks.items())
+
+
+def header(meta):
+    out = ["# husk benchmark report", ""]
+    if meta.get("quick"):
+        out += ["> **--quick**: a few runs of each workload, to check that the benchmark works. "
+                "Read nothing into these figures.", ""]
+    out += ["| | |", "| --- | --- |",
+            f"| date | {meta['date']} |",
+            f"| command | `{meta['command'].strip()}` |",
+            f"| machine | Linux {meta['kernel']}, {meta['cpus']} CPUs ({meta['cpu']}) |",
+            f"| load average (1, 5, 15 min) | at the start {meta['load_start']}; at the end "
+            f"{meta.get('load_end', '?')} |",
+            f"| cgroups | host: {meta['host_cgroups']}; in the benchmark: "
+            f"{meta['bench_cgroups']} |",
+            f"| layout | {meta['layout_note']} |",
+            f"| husk / launch commit | {meta['commit']} |",
+            f"| rounds | start-up: {meta['runs']} interleaved rounds after {meta['warmup']} "
+            f"warm-up rounds |",
+            "| duration | " + ", ".join(f"{k} {v} s" for k, v in meta.get("seconds", {}).items())
+            + " |", "",
+            "| tool | version |", "| --- | --- |"]
+    out += [f"| {k} | {v} |" for k, v in meta.get("versions", {}).items()]
+    return out + [""]
+
+
+def startup_section(startup, charts):
+    out = ["## Start-up: `X run` of /bin/true", "",
+           "Each round runs every tool once, in a new random order; the ratio to the baseline "
+           "pairs the samples of the same round. Wall time is taken around "
+           "posix_spawn/wait4 of the tool itself (no shell); the harness floor row is that "
+           "timing around /bin/true, and it is inside every other row. CPU is user and system "
+           "time of the tool and the processes it waited for (wait4's rusage; kernel work done "
+           "elsewhere, such as namespace teardown in workers, is not in it): less moved by "
+           "other load than wall time. Peak RSS (runc-spec only) is GNU time's %M from "
+           "separate interleaved runs (the largest of the tool and the processes it waited "
+           "for; GNU time's own is in the floor row). launch runs husk as "
+           "PID 1, which runs /bin/true; crun and runc exec /bin/true directly.", ""]
+    for workload, data in startup.items():
+        base = data["baseline"]
+        out += [f"### {workload}: {data['about']}", "",
+                f"| tool | median (ms) | p10 – p90 (ms) | ÷ {base or 'baseline'} within rounds "
+                f"(median) | ratio of medians [95% CI] | CPU (ms) | CPU ratio of medians | "
+                f"peak RSS (KiB) | runs |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        order = sorted(data["summary"], key=lambda k: data["summary"][k]["median"] or 1e18)
+        for tool in order:
+            s = data["summary"][tool]
+            r = data["ratios"].get(tool)
+            failed = len(data["tools"][tool]["errors"])
+            c = data.get("cpu_ratios", {}).get(tool)
+            cpu = ms(data.get("cpu", {}).get(tool))
+            out.append(f"| {tool} | {ms(s['median'])} | {ms(s['p10'])} – {ms(s['p90'])} | "
+                       f"{num(r['median_ratio']) if r else '–'} | {ci(r) if r else '–'} | "
+                       f"{cpu} | {num(c['ratio_of_medians']) if c else '–'} | "
+                       f"{num(data['rss'].get(tool), 0)} | {s['n']}"
+                       f"{f' ({failed} failed)' if failed else ''} |")
+        if data.get("launch_to_floor"):
+            out += ["", f"launch ÷ {FLOOR}: {ci(data['launch_to_floor'])}."]
+        errors = [e for t in data["tools"].values() for e in t["errors"][:1]]
+        if errors:
+            out += ["", "Failures (first of each tool): " + "; ".join(f"`{e}`" for e in errors)]
+        if data.get("leaks"):
+            out += ["", f"**Leaks after this workload**: {leak_text(data['leaks'])}"]
+        out.append("")
+    out += chart_links(charts, "startup")
+    return out
+
+
+def phases_section(phases, charts):
+    works = {w: d for w, d in phases["workloads"].items() if d["runs"]}
+    if not works:
+        return ["## Where launch's time goes", "", "No `timing:` line was found in launch's "
+                "--debug log" + (f": {phases['errors'][0]}" if phases["errors"] else "."), ""]
+    names = []
+    for d in works.values():
+        names += [k for k in d["median"] if k not in names]
+    out = ["## Where launch's time goes", "",
+           "From the `timing:` line of `launch --debug` (medians of "
+           f"{max(len(d['runs']) for d in works.values())} runs per workload, interleaved; µs). "
+           "\"(wall, measured outside)\" is the harness's time around the same runs (--debug "
+           "logging included).", "",
+           "| phase | " + " | ".join(works) + " | what |",
+           "| --- | " + " | ".join("---:" for _ in works) + " | --- |"]
+    for name in names:
+        out.append(f"| {name} | " + " | ".join(num(d["median"].get(name), 0)
+                                               for d in works.values())
+                   + f" | {PHASE_NOTES.get(name, '')} |")
+    spec = works.get("runc-spec") or next(iter(works.values()))
+    parts = {k: v for k, v in spec["median"].items()
+             if k not in ("total", "(wall, measured outside)") and v is not None}
+    total = spec["median"].get("total") or sum(parts.values())
+    out += ["", "**What to cut** (largest phases of the runc-spec start first; proposals, not "
+            "done: launch's start-up code is being rewritten by the lifecycle work):", ""]
+    for name, value in sorted(parts.items(), key=lambda kv: -kv[1])[:6]:
+        idea = CUT_IDEAS.get(name, "")
+        out.append(f"- **{name}** {value:.0f} µs ({100 * value / total:.0f}% of the total)"
+                   + (f": {idea}" if idea else ""))
+    out += ["", "A machine-readable form would make this section exact: a proposal is one "
+            "`timing:` line holding a JSON object of integer microseconds, e.g. "
+            "`timing: {\"parse_us\": 158, \"cgroup_us\": 522, ...}` (the parser here already "
+            "reads it), or `--timing-file FILE`.", ""]
+    return out + chart_links(charts, "phases")
+
+
+def scale_section(scale, charts):
+    out = ["## Scale", "", "Sequential: launch and the baseline alternate container by "
+           "container (random order each time), runc spec config; the longest sequence is "
+           "launch's alone. Drift: median of the last 10% against the first 10%, with a "
+           "bootstrap 95% CI.", "",
+           "| containers | tool | containers/s | median (ms) | first 10% → last 10% (ms) | "
+           "drift [95% CI] | failed | leaks |",
+           "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for n, per in scale["sequential"].items():
+        for tool in [t for t in scale["tools"] if t in per]:
+            d = per[tool]
+            dr = d["drift"]
+            out.append(f"| {int(n):,} | {tool} | {num(d['per_second'], 1)} | "
+                       f"{ms(d['summary']['median'])} | "
+                       + (f"{ms(dr['first'])} → {ms(dr['last'])} | {dr['ratio']:.2f} "
+                          f"[{dr['low']:.2f}, {dr['high']:.2f}]" if dr else "– | –")
+                       + f" | {d['failures']} | {leak_text(leaks_of(per.get('leaks'), tool))} |")
+    out += ["", "At once: every container started together (posix_spawn of each), total time "
+            "from the first start to the last exit.", "",
+            "| containers | tool | succeeded | total (ms), each repeat | leaks |",
+            "| ---: | --- | ---: | ---: | --- |"]
+    for n, per in scale["concurrent"].items():
+        for tool, runs in per.items():
+            out.append(f"| {int(n)} | {tool} | "
+                       + ", ".join(f"{x['ok']}/{x['n']}" for x in runs) + " | "
+                       + ", ".join(f"{x['total_ms']:.0f}" for x in runs) + " | "
+                       + (leak_text(next((leaks_of(x["leaks"], tool) for x in runs
+                                          if leaks_of(x["leaks"], tool)), {}))) + " |")
+    return out + [""] + chart_links(charts, "scale")
+
+
+def husk_section(husk, charts):
+    metrics = husk["metrics"]
+    inits = list(husk["size_kib"]) + ["(no init)"]
+    heads, cols = ["binary (KiB)"], []
+    for key, m in metrics.items():
+        heads.append(f"{m['about']} ({m['unit']})")
+        cols.append((key, "samples"))
+        if "cpu_ms" in m:
+            heads.append(f"init CPU, {m['about']} (ms)")
+            cols.append((key, "cpu_ms"))
+    out = ["## husk against the other inits", "",
+           "bench/init's init_bench: each init as PID 1 of a new pid namespace; rounds "
+           "interleaved in a new random order each round; medians of the rounds "
+           "(`init -- /bin/true`: each round's value is itself a median of several runs). "
+           "\"(no init)\" is /bin/true alone as PID 1: the floor of the overhead column. "
+           "tini and dumb-init are dynamically linked: their size leaves out libc.", "",
+           "| init | " + " | ".join(heads) + " |", "| --- |" + " ---: |" * len(heads)]
+    for init in inits:
+        row = [num(husk["size_kib"].get(init), 1)]
+        for key, field in cols:
+            samples = metrics[key].get(field, {}).get(init)
+            row.append(num(stats.median(samples) if samples else None,
+                           0 if metrics[key]["unit"] in ("µs", "KiB") and field == "samples"
+                           else 2))
+        if any(v != "–" for v in row):
+            out.append(f"| {init} | " + " | ".join(row) + " |")
+    errors = [e for m in metrics.values() for e in m["errors"]]
+    if errors:
+        out += ["", "Failures: " + "; ".join(errors[:5])]
+    return out + [""] + chart_links(charts, "reaping")
+
+
+def micro_section(micro):
+    out = ["## Micro benchmarks (Google Benchmark)", "",
+           "`launch_bench` (config.json parsing, seccomp compilation), `cgroups_bench` (a "
+           "container's cgroup: create, apply, destroy), `husk_bench` (option parsing, "
+           "`husk -- /bin/true`, forwarding), run with `--benchmark_format=json`.", "",
+           "| target | benchmark | wall | CPU | iterations |", "| --- | --- | ---: | ---: | ---: |"]
+    for r in micro["rows"]:
+        out.append(f"| {r['target']} | {r['name']} | {num(r['real'], 1)} {r['unit']} | "
+                   f"{num(r['cpu'], 1)} {r['unit']} | {r['iterations']} |")
+    return out + [""]
+
+
+def lifecycle_section(life):
+    out = ["## Lifecycle: create → start → wait → delete, exec", ""]
+    if life.get("why"):
+        return out + [life["why"], ""]
+    out += ["Wall time from before `create` to after `delete` (create, start, `state` polled "
+            "until stopped, delete: each a process of its own), and of `exec ID /bin/true` into "
+            "a running container (`sleep`), interleaved rounds.", ""]
+    if life.get("launch_missing"):
+        out += [life["launch_missing"] + ".", ""]
+    out += ["| row | tool | median (ms) | p10 – p90 (ms) | ratio of medians to the baseline "
+            "[95% CI] | runs |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for row, data in life["rows"].items():
+        for tool, s in data["summary"].items():
+            r = data["ratios"].get(tool)
+            out.append(f"| {row} | {tool} | {ms(s['median'])} | {ms(s['p10'])} – "
+                       f"{ms(s['p90'])} | {ci(r) if r else '–'} | {s['n']} |")
+    if life.get("memory"):
+        out += ["", "Memory per created (not started) container: what stays resident after "
+                "`create` returns (the runtime's waiting process and any helper; the driver "
+                "inherits them as subreaper), summed over the containers, divided by their "
+                "number.", "", "| tool | containers | processes | PSS per container (KiB) | "
+                "RSS per container (KiB) |", "| --- | ---: | ---: | ---: | ---: |"]
+        for tool, m in life["memory"].items():
+            out.append(f"| {tool} | {m['containers']} | {m['processes']} | "
+                       f"{m['pss_kib']:.0f} | {m['rss_kib']:.0f} |")
+    return out + [""]
+
+
+def chart_links(charts, stem):
+    return [f"![{title}]({name})" for name, title in charts
+            if name.rsplit("/", 1)[-1].startswith(stem)] + [""]
+
+
+def render(results, charts=(), published=False):
+    meta = results["meta"]
+    out = header(meta)
+    if published:
+        out += ["This file is written by `scripts/bench --publish` (do not edit it by hand); the "
+                "charts and every sample (report.json) are in [results/](results/). Older "
+                "hand-taken figures, with their methods: [launch/RESULTS.md](launch/RESULTS.md), "
+                "[init/RESULTS.md](init/RESULTS.md), [cgroups/RESULTS.md](cgroups/RESULTS.md); "
+                "husk's service supervision against runit, s6 and supervisord: "
+                "[supervise/RESULTS.md](supervise/RESULTS.md); launch on pure cgroup v2 (in a VM): "
+                "[launch/RESULTS.md](launch/RESULTS.md).",
+                ""]
+    out += ["## Goals", "", "| goal | figure (same run) | verdict |", "| --- | --- | --- |"]
+    out += [f"| {g} | {f} | {v} |" for g, f, v in goals(results)]
+    out.append("")
+    if "startup" in results:
+        out += startup_section(results["startup"], charts)
+    if "phases" in results:
+        out += phases_section(results["phases"], charts)
+    if "scale" in results:
+        out += scale_section(results["scale"], charts)
+    if "lifecycle" in results:
+        out += lifecycle_section(results["lifecycle"])
+    if "husk" in results:
+        out += husk_section(results["husk"], charts)
+    if "micro" in results:
+        out += micro_section(results["micro"])
+    out += ["## Not run", ""]
+    out += [f"- {line}" for line in meta.get("skipped", [])] or ["Everything ran."]
+    out.append("")
+    out += ["Raw samples of every run: report.json.", ""]
+    return "\n".join(out)
