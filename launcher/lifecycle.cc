@@ -5,9 +5,9 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -499,7 +499,7 @@ Status Container::release() {
   c.state_dir->keep();
   c.state_dir.reset();  // the lock goes with it
   c.channel.reset();
-  c.child = 0;          // the caller reaps it
+  c.child = 0;  // the caller reaps it
   c.cgroup.reset();
   c.destroyed = true;
   return {};

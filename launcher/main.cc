@@ -69,7 +69,8 @@ int launch_main(int argc, char** argv) {
     // `launch [options] BUNDLE`: the foreground run, options before or after the bundle.
     code = cli::run_bundle(runtime, rest);
   } else {
-    code = cli::usage_error("unknown command \"" + husk::json_escape(word) + "\" (see launch --help)");
+    code =
+        cli::usage_error("unknown command \"" + husk::json_escape(word) + "\" (see launch --help)");
   }
   if (!code.ok()) return fail(code.error());
   return *code;

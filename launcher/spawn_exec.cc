@@ -29,7 +29,7 @@ class ExecChild : public StageRunner {
     JoinFailure joined = join_namespaces(*plan_.joins);
     if (joined.error != 0) fail(ChildStage::kJoinNamespaces, joined.error, "setns");
     send(ChildEvent::kNamespaces);
-    wait_go();  // in the cgroup now
+    wait_go();       // in the cgroup now
     fork_process();  // the pid and time namespaces apply to children only
     exec();
   }

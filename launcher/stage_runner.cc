@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,8 +25,8 @@ pid_t clone3_fork(uint64_t flags) {
   return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
 
-ExecVectors::ExecVectors(const std::vector<std::string>& args,
-                         const std::vector<std::string>& env, const std::string& home)
+ExecVectors::ExecVectors(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                         const std::string& home)
     : home_("HOME=" + home) {
   for (const std::string& arg : args) argv_.push_back(const_cast<char*>(arg.c_str()));
   argv_.push_back(nullptr);

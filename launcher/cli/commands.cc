@@ -14,13 +14,13 @@
 #include "container/delete.h"
 #include "container/events.h"
 #include "container/exec.h"
+#include "container/features.h"
 #include "container/query.h"
 #include "container/run.h"
 #include "container/signal.h"
 #include "container/spec.h"
 #include "container/start.h"
 #include "container/update.h"
-#include "container/features.h"
 #include "json_text.h"
 #include "read_file.h"
 
@@ -49,21 +49,20 @@ Result<Parsed> parse(std::string_view verb, Args args, std::span<const Option> o
 
 // Exactly one positional: the container ID.
 Result<std::string> one_id(std::string_view verb, const Parsed& parsed) {
-  if (parsed.positional.empty())
-    return usage_error(std::string(verb) + ": missing container ID");
+  if (parsed.positional.empty()) return usage_error(std::string(verb) + ": missing container ID");
   if (parsed.positional.size() > 1)
     return usage_error(std::string(verb) + ": unexpected argument \"" +
                        json_escape(parsed.positional[1]) + "\"");
   return parsed.positional[0];
 }
 
-#define HUSK_PARSE(parsed, verb, args, options, ...)               \
-  auto parsed = parse(verb, args, options, ##__VA_ARGS__);         \
-  if (!parsed.ok()) return std::move(parsed).error();              \
+#define HUSK_PARSE(parsed, verb, args, options, ...)       \
+  auto parsed = parse(verb, args, options, ##__VA_ARGS__); \
+  if (!parsed.ok()) return std::move(parsed).error();      \
   if (parsed->help) return 0
 
-#define HUSK_ID(id, verb, parsed)                       \
-  auto id##_result = one_id(verb, *parsed);             \
+#define HUSK_ID(id, verb, parsed)                               \
+  auto id##_result = one_id(verb, *parsed);                     \
   if (!id##_result.ok()) return std::move(id##_result).error(); \
   const std::string id = *id##_result
 
@@ -135,7 +134,8 @@ Result<int> list_verb(const Runtime& runtime, Args args) {
     for (const auto& entry : *entries) out += entry.state.id + "\n";
   } else if (format == "json") {
     nlohmann::json all = nlohmann::json::array();
-    for (const auto& entry : *entries) all.push_back(nlohmann::json::parse(state_json(entry.state)));
+    for (const auto& entry : *entries)
+      all.push_back(nlohmann::json::parse(state_json(entry.state)));
     out = all.dump() + "\n";
   } else {
     out = "ID\tPID\tSTATUS\tBUNDLE\n";
@@ -254,7 +254,8 @@ Result<int> exec_verb(const Runtime& runtime, Args args) {
 
 Result<int> spec_verb(const Runtime& /*runtime*/, Args args) {
   SpecOptions options;
-  Option table[] = {value("--bundle", "-b", options.bundle), flag("--rootless", "", options.rootless)};
+  Option table[] = {value("--bundle", "-b", options.bundle),
+                    flag("--rootless", "", options.rootless)};
   HUSK_PARSE(parsed, "spec", args, table);
   if (!parsed->positional.empty())
     return usage_error("spec: unexpected argument \"" + json_escape(parsed->positional[0]) + "\"");
@@ -276,11 +277,20 @@ Result<int64_t> parse_bytes(std::string_view name, std::string_view text) {
   if (!text.empty() && (text.back() == 'b' || text.back() == 'B')) text.remove_suffix(1);
   if (!text.empty()) {
     switch (text.back() | 0x20) {
-      case 'k': multiplier = int64_t{1} << 10; break;
-      case 'm': multiplier = int64_t{1} << 20; break;
-      case 'g': multiplier = int64_t{1} << 30; break;
-      case 't': multiplier = int64_t{1} << 40; break;
-      default: multiplier = 0;
+      case 'k':
+        multiplier = int64_t{1} << 10;
+        break;
+      case 'm':
+        multiplier = int64_t{1} << 20;
+        break;
+      case 'g':
+        multiplier = int64_t{1} << 30;
+        break;
+      case 't':
+        multiplier = int64_t{1} << 40;
+        break;
+      default:
+        multiplier = 0;
     }
     if (multiplier != 0) text.remove_suffix(1);
     if (multiplier == 0) multiplier = 1;
@@ -344,14 +354,16 @@ Result<int> update_verb(const Runtime& runtime, Args args) {
       integer("--cpu-quota", [&](int64_t v) { cpu().quota = v; }),
       integer("--cpu-period", [&](int64_t v) { cpu().period = static_cast<uint64_t>(v); }),
       integer("--cpu-rt-runtime", [&](int64_t v) { cpu().realtime_runtime = v; }),
-      integer("--cpu-rt-period", [&](int64_t v) { cpu().realtime_period = static_cast<uint64_t>(v); }),
+      integer("--cpu-rt-period",
+              [&](int64_t v) { cpu().realtime_period = static_cast<uint64_t>(v); }),
       text("--cpuset-cpus", [&](std::string v) { cpu().cpus = std::move(v); }),
       text("--cpuset-mems", [&](std::string v) { cpu().mems = std::move(v); }),
       integer("--pids-limit", [&](int64_t v) { r.pids = cgroups::PidsLimit{v}; }),
-      integer("--blkio-weight", [&](int64_t v) {
-        if (!r.block_io) r.block_io.emplace();
-        r.block_io->weight = static_cast<uint16_t>(v);
-      }),
+      integer("--blkio-weight",
+              [&](int64_t v) {
+                if (!r.block_io) r.block_io.emplace();
+                r.block_io->weight = static_cast<uint16_t>(v);
+              }),
   };
   HUSK_PARSE(parsed, "update", args, table);
   HUSK_ID(id, "update", parsed);
@@ -363,8 +375,8 @@ Result<int> update_verb(const Runtime& runtime, Args args) {
 Result<int> parse_interval(std::string_view text) {
   int64_t scale = 1000;
   std::string_view number = text;
-  for (auto [suffix, ms] : {std::pair<std::string_view, int64_t>{"ms", 1}, {"s", 1000},
-                            {"m", 60000}}) {
+  for (auto [suffix, ms] :
+       {std::pair<std::string_view, int64_t>{"ms", 1}, {"s", 1000}, {"m", 60000}}) {
     if (number.size() > suffix.size() && number.substr(number.size() - suffix.size()) == suffix) {
       number.remove_suffix(suffix.size());
       scale = ms;
@@ -375,8 +387,8 @@ Result<int> parse_interval(std::string_view text) {
   auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (ec != std::errc() || end != number.data() + number.size() || value <= 0 ||
       value * scale > INT32_MAX)
-    return Error("--interval: expected a duration such as 5s or 500ms, got \"" +
-                 json_escape(text) + "\"");
+    return Error("--interval: expected a duration such as 5s or 500ms, got \"" + json_escape(text) +
+                 "\"");
   return static_cast<int>(value * scale);
 }
 
@@ -441,7 +453,8 @@ Lists the containers below --root.
   -q, --quiet             the IDs only
 )";
 
-constexpr std::string_view kPsHelp = R"(Usage: launch [global options] ps [--format table|json] ID [PS ARGS...]
+constexpr std::string_view kPsHelp =
+    R"(Usage: launch [global options] ps [--format table|json] ID [PS ARGS...]
 
 Lists the processes of the container's cgroup (host pids). With PS ARGS (say `-- -ef`): the
 host's `ps PS ARGS...`, its header and the rows of the container's processes.
@@ -494,7 +507,8 @@ with --tty) and exits with the process's status.
                           refused: launch supports neither AppArmor nor SELinux
 )";
 
-constexpr std::string_view kSpecHelp = R"(Usage: launch [global options] spec [--rootless] [--bundle DIR]
+constexpr std::string_view kSpecHelp =
+    R"(Usage: launch [global options] spec [--rootless] [--bundle DIR]
 
 Writes a default config.json into the bundle (refusing to replace one).
 )";
@@ -612,7 +626,8 @@ Result<int> run_bundle(const Runtime& runtime, Args args) {
     table.push_back(std::move(option));
   auto parsed = parse_options("launch", args, table, Positionals::kInterleaved);
   if (!parsed.ok()) return usage_error(std::move(parsed).error().message());
-  if (parsed->positional.empty()) return usage_error("missing bundle or command (see launch --help)");
+  if (parsed->positional.empty())
+    return usage_error("missing bundle or command (see launch --help)");
   if (parsed->positional.size() > 1)
     return usage_error("unexpected argument \"" + json_escape(parsed->positional[1]) + "\"");
   options.create.bundle = parsed->positional[0];

@@ -96,7 +96,8 @@ Result<Parsed> parse_options(std::string_view verb, std::span<const std::string_
       if (has_inline) {
         text = inline_value;
       } else {
-        if (i + 1 >= args.size()) return Error(where + ": " + std::string(name) + ": missing value");
+        if (i + 1 >= args.size())
+          return Error(where + ": " + std::string(name) + ": missing value");
         text = args[++i];
       }
     } else if (has_inline) {

@@ -6,8 +6,7 @@
 namespace husk::launch {
 
 Status remove(const Runtime& runtime, const DeleteOptions& options) {
-  if (options.force && validate_id(options.id).ok() &&
-      !StateDir::exists(runtime.root, options.id))
+  if (options.force && validate_id(options.id).ok() && !StateDir::exists(runtime.root, options.id))
     return {};
   auto dir = StateDir::open(runtime.root, options.id);
   if (!dir.ok()) return std::move(dir).error();

@@ -155,8 +155,10 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   }
   auto init = open_if_alive(record.init());
   if (!init.ok()) return std::move(init).error();
-  if (!init->valid()) return Error("container " + options.id + " is stopped: exec needs a created "
-                                   "or running container");
+  if (!init->valid())
+    return Error("container " + options.id +
+                 " is stopped: exec needs a created "
+                 "or running container");
   auto joins = container_namespaces(*config, record.state.pid);
   if (!joins.ok()) return std::move(joins).error();
   // Opened by path: the pid still being the init's (start time) makes them the container's.
@@ -207,8 +209,8 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
     const ChildMessage& message = received->message;
     if (message.event == ChildEvent::kFailed) {
       if (message.stage == ChildStage::kProcess && !message.apply.ok())
-        return std::move(process::describe_failure(*prepared, message.apply)
-                             .context(stage_name(message.stage)));
+        return std::move(
+            process::describe_failure(*prepared, message.apply).context(stage_name(message.stage)));
       return describe(message);
     }
     if (message.event != event) return Error("the exec'd process sent an unexpected message");

@@ -2,8 +2,8 @@
 // them) and ps (the host pids in a container's cgroup).
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <vector>
 
 #include "container/runtime.h"

@@ -43,7 +43,6 @@ Result<int> parse_signal(std::string_view text) {
   return Error("unknown signal \"" + json_escape(original) + "\"");
 }
 
-
 Status kill(const Runtime& runtime, const KillOptions& options) {
   auto loaded = load(runtime, options.id);
   if (!loaded.ok()) return std::move(loaded).error();
@@ -57,8 +56,10 @@ Status kill(const Runtime& runtime, const KillOptions& options) {
   HUSK_TRY(check_allowed(options.id, loaded->status, Operation::kKill));
   auto pidfd = open_if_alive(loaded->record.init());
   if (!pidfd.ok()) return std::move(pidfd).error();
-  if (!pidfd->valid()) return Error("container " + options.id + " is stopped: kill needs a "
-                                    "created, running or paused container");
+  if (!pidfd->valid())
+    return Error("container " + options.id +
+                 " is stopped: kill needs a "
+                 "created, running or paused container");
   if (::syscall(SYS_pidfd_send_signal, pidfd->get(), options.signal, nullptr, 0) != 0)
     return Error::from_errno("signalling the container's init");
   return {};
@@ -80,7 +81,9 @@ Status set_frozen(const Runtime& runtime, const std::string& id, bool frozen) {
 
 }  // namespace
 
-Status pause(const Runtime& runtime, const std::string& id) { return set_frozen(runtime, id, true); }
+Status pause(const Runtime& runtime, const std::string& id) {
+  return set_frozen(runtime, id, true);
+}
 Status resume(const Runtime& runtime, const std::string& id) {
   return set_frozen(runtime, id, false);
 }

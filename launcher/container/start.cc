@@ -61,8 +61,8 @@ Status start(const Runtime& runtime, const std::string& id) {
   loaded->record.state.status = ContainerStatus::kRunning;
   HUSK_TRY(loaded->dir.write(loaded->record));
   if (!config->hooks.poststart.empty()) {
-    auto ran = process::run_hooks(config->hooks.poststart, "poststart",
-                                  state_json(loaded->record.state));
+    auto ran =
+        process::run_hooks(config->hooks.poststart, "poststart", state_json(loaded->record.state));
     if (!ran.ok()) {
       (void)kill_all(loaded->record, 2000);
       return std::move(ran).error();

@@ -63,9 +63,9 @@ Status update(const Runtime& runtime, const UpdateOptions& options) {
     bool from_stdin = options.resources_file == "-";
     auto text = from_stdin ? read_stdin() : oci::read_file(options.resources_file);
     if (!text.ok()) return std::move(text).error().context("--resources");
-    std::string name = from_stdin ? std::string("--resources -")
-                                  : options.resources_file.substr(
-                                        options.resources_file.rfind('/') + 1);
+    std::string name = from_stdin
+                           ? std::string("--resources -")
+                           : options.resources_file.substr(options.resources_file.rfind('/') + 1);
     auto parsed = oci::parse_resources_json(*text, name);
     if (!parsed.ok()) return std::move(parsed).error();
     resources = std::move(*parsed);

@@ -22,8 +22,8 @@ Result<uint64_t> to_mask(const std::vector<std::string>& names, std::string_view
                          int last_cap) {
   uint64_t mask = 0;
   for (size_t i = 0; i < names.size(); ++i) {
-    std::string where = ".process.capabilities." + std::string(set_name) + "[" +
-                        std::to_string(i) + "]";
+    std::string where =
+        ".process.capabilities." + std::string(set_name) + "[" + std::to_string(i) + "]";
     std::optional<int> cap = capability_from_name(names[i]);
     if (!cap) return Error(where + ": unknown capability \"" + names[i] + "\"");
     if (*cap > last_cap || *cap >= 64)

@@ -40,8 +40,8 @@ Result<unsigned long> prepare_personality(const oci::Personality& personality) {
   for (size_t i = 0; i < personality.flags.size(); ++i) {
     std::optional<unsigned long> flag = value_of<unsigned long>(kFlags, personality.flags[i]);
     if (!flag)
-      return Error(".linux.personality.flags[" + std::to_string(i) +
-                   "]: unknown flag \"" + personality.flags[i] + "\"");
+      return Error(".linux.personality.flags[" + std::to_string(i) + "]: unknown flag \"" +
+                   personality.flags[i] + "\"");
     *persona |= *flag;
   }
   return *persona;

@@ -60,8 +60,7 @@ TEST(Scheduler, Errors) {
             "priority");
   s.priority.reset();
   s.nice = 20;
-  EXPECT_EQ(prepare_scheduler(s).error().text(),
-            ".process.scheduler.nice: 20 is outside -20..19");
+  EXPECT_EQ(prepare_scheduler(s).error().text(), ".process.scheduler.nice: 20 is outside -20..19");
   s.nice.reset();
   s.runtime = 5;
   EXPECT_EQ(prepare_scheduler(s).error().text(),

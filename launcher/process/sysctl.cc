@@ -12,9 +12,7 @@
 namespace husk::process {
 namespace {
 
-std::string where(std::string_view key) {
-  return ".linux.sysctl[" + json_quote(key) + "]";
-}
+std::string where(std::string_view key) { return ".linux.sysctl[" + json_quote(key) + "]"; }
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;

@@ -55,8 +55,7 @@ Result<UniqueFd> open_if_alive(const ProcessIdentity& who) {
   }
   // Checked after the pidfd is open: if the start time matches now, the pidfd is that process.
   auto stat = read_process_stat(who.pid);
-  if (!stat.ok() || stat->start_time != who.start_time || stat->state == 'Z' ||
-      stat->state == 'X')
+  if (!stat.ok() || stat->start_time != who.start_time || stat->state == 'Z' || stat->state == 'X')
     return UniqueFd();
   return pidfd;
 }

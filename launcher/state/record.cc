@@ -45,8 +45,7 @@ Result<Record> parse_record(std::string_view text) {
     nlohmann::json j = nlohmann::json::parse(text);
     auto take = [&](const nlohmann::json& object, const char* name, auto& target) {
       field = name;
-      if (auto it = object.find(name); it != object.end() && !it->is_null())
-        it->get_to(target);
+      if (auto it = object.find(name); it != object.end() && !it->is_null()) it->get_to(target);
     };
     take(j, "ociVersion", r.state.oci_version);
     take(j, "id", r.state.id);

@@ -4,7 +4,8 @@
 //     status, pid, bundle, annotations;
 //   - a private part for later commands: the init process's identity (pid and start time, so a
 //     recycled pid is never signalled), the cgroup's directories (absolute, as the creating
-//     process resolved them), which of them launch made, the creation time and flags (no init, foreground).
+//     process resolved them), which of them launch made, the creation time and flags (no init,
+//     foreground).
 // Read and written with nlohmann-json; the file is replaced atomically (store.h).
 #pragma once
 
@@ -36,12 +37,12 @@ std::string state_json(const State& state);
 
 struct Record {
   State state;
-  uint64_t init_start_time = 0;         // with state.pid: the init's ProcessIdentity
+  uint64_t init_start_time = 0;           // with state.pid: the init's ProcessIdentity
   std::vector<std::string> cgroup_paths;  // absolute, one per hierarchy
   // Those of cgroup_paths that launch made (a cgroup that existed is joined, never taken over):
   // delete removes only these.
   std::vector<std::string> cgroup_created;
-  int64_t created_ns = 0;               // CLOCK_REALTIME
+  int64_t created_ns = 0;  // CLOCK_REALTIME
   bool no_init = false;
   bool foreground = false;  // `launch run` in the foreground: that launch waits for and deletes it
 

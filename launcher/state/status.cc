@@ -32,9 +32,7 @@ std::string_view needs(Operation operation) {
 
 }  // namespace
 
-std::string_view status_name(ContainerStatus status) {
-  return kNames[static_cast<int>(status)];
-}
+std::string_view status_name(ContainerStatus status) { return kNames[static_cast<int>(status)]; }
 
 std::string_view operation_name(Operation operation) {
   switch (operation) {

@@ -140,7 +140,8 @@ Result<Record> StateDir::read() const {
   auto text = read_file(kRecordFile);
   if (!text.ok()) {
     if (text.error().errno_value() == ENOENT)
-      return Error("container " + id_ + " has no state yet (being created, or left by a killed "
+      return Error("container " + id_ +
+                   " has no state yet (being created, or left by a killed "
                    "launch create: delete --force removes it)");
     return std::move(text).error();
   }

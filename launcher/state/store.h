@@ -60,7 +60,9 @@ class StateDir {
 
  private:
   StateDir(std::string path, std::string id, UniqueFd fd, bool remove_on_drop)
-      : path_(std::move(path)), id_(std::move(id)), fd_(std::move(fd)),
+      : path_(std::move(path)),
+        id_(std::move(id)),
+        fd_(std::move(fd)),
         remove_on_drop_(remove_on_drop) {}
   static Result<StateDir> open_dir(const std::string& root, const std::string& id, bool lock);
   std::string path_;

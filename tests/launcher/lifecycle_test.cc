@@ -3,8 +3,8 @@
 // directory the only thing they share. Checks from inside the container (what its processes
 // write to a bind-mounted folder of the test) and from the host (pids, cgroups, state).
 #include <fcntl.h>
-#include <poll.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -16,10 +16,10 @@
 
 #include <cstring>
 #include <filesystem>
-#include <map>
-#include <sstream>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -157,8 +157,10 @@ class LifecycleTest : public ::testing::Test {
     HUSK_E2E_REQUIRE_ROOT();
     out_ = bundle_.dir() + "/out";
     fs::create_directories(out_);
-    bundle_.config()["mounts"].push_back(
-        {{"destination", "/mnt"}, {"type", "bind"}, {"source", out_}, {"options", {"rbind", "rw"}}});
+    bundle_.config()["mounts"].push_back({{"destination", "/mnt"},
+                                          {"type", "bind"},
+                                          {"source", out_},
+                                          {"options", {"rbind", "rw"}}});
     bundle_.write_config();
   }
   void TearDown() override {
@@ -192,8 +194,9 @@ TEST_F(LifecycleTest, CreateHoldsTheProcessUntilStart) {
   const std::string c = id("held");
   int pipe_fds[2];
   ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
-  Cmd created = launch(bundle_, {"create", "--bundle", bundle_.dir(), "--pid-file",
-                                 bundle_.dir() + "/init.pid", c}, pipe_fds[1]);
+  Cmd created = launch(
+      bundle_, {"create", "--bundle", bundle_.dir(), "--pid-file", bundle_.dir() + "/init.pid", c},
+      pipe_fds[1]);
   ::close(pipe_fds[1]);
   ASSERT_EQ(created.code, 0) << created.err;  // create exited
   EXPECT_EQ(created.err, "");
@@ -239,8 +242,8 @@ TEST_F(LifecycleTest, ShimSequence) {
     args.insert(args.begin(), global.begin(), global.end());
     return launch(bundle_, args);
   };
-  Cmd cmd = with_global({"create", "--bundle", bundle_.dir(), "--pid-file",
-                         bundle_.dir() + "/init.pid", c});
+  Cmd cmd = with_global(
+      {"create", "--bundle", bundle_.dir(), "--pid-file", bundle_.dir() + "/init.pid", c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   ASSERT_EQ((cmd = with_global({"start", c})).code, 0) << cmd.err;
   pid_t init = read_pid(bundle_.dir() + "/init.pid");
@@ -262,8 +265,8 @@ TEST_F(LifecycleTest, ShimSequence) {
                   {"env", {"PATH=/bin"}},
                   {"user", {{"uid", 0}, {"gid", 0}}}};
   std::ofstream(bundle_.dir() + "/process.json") << process.dump();
-  cmd = with_global({"exec", "--process", bundle_.dir() + "/process.json", "--detach",
-                     "--pid-file", bundle_.dir() + "/exec.pid", c});
+  cmd = with_global({"exec", "--process", bundle_.dir() + "/process.json", "--detach", "--pid-file",
+                     bundle_.dir() + "/exec.pid", c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   ASSERT_TRUE(wait_for_file(out_ + "/exec"));
   pid_t exec_pid = read_pid(bundle_.dir() + "/exec.pid");
@@ -305,10 +308,10 @@ TEST_F(LifecycleTest, ConmonSequence) {
   int out[2], err[2];
   ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
   ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
-  pid_t pid = spawn_launch({"--root", bundle_.state_root(), "--log-format=json", "--log", log,
-                            "create", "--bundle", bundle_.dir(), "--pid-file",
-                            bundle_.dir() + "/pid", c},
-                           out[1], err[1]);
+  pid_t pid =
+      spawn_launch({"--root", bundle_.state_root(), "--log-format=json", "--log", log, "create",
+                    "--bundle", bundle_.dir(), "--pid-file", bundle_.dir() + "/pid", c},
+                   out[1], err[1]);
   ::close(out[1]);
   ::close(err[1]);
   ASSERT_EQ(wait_code(pid), 0) << read_text(log);
@@ -337,8 +340,10 @@ TEST_F(LifecycleTest, ConmonSequence) {
 TEST_F(LifecycleTest, CreateKilledMidWayThenForceDelete) {
   bundle_.config()["hooks"]["createRuntime"] = {
       {{"path", "/bin/sh"},
-       {"args", {"sh", "-c", "echo $$ > " + out_ + "/hook.tmp; mv " + out_ + "/hook.tmp " + out_ +
-                                 "/hook; exec sleep 30"}}}};
+       {"args",
+        {"sh", "-c",
+         "echo $$ > " + out_ + "/hook.tmp; mv " + out_ + "/hook.tmp " + out_ +
+             "/hook; exec sleep 30"}}}};
   bundle_.shell("exec sleep 30");
   bundle_.write_config();
   const std::string c = id("killed");
@@ -409,8 +414,8 @@ TEST_F(LifecycleTest, TwoConcurrentStartsOneSucceeds) {
   EXPECT_EQ((code_a == 0) + (code_b == 0), 1) << read_text(err_a) << read_text(err_b);
   EXPECT_EQ(code_a + code_b, 1);
   std::string loser = code_a == 0 ? read_text(err_b) : read_text(err_a);
-  EXPECT_EQ(loser, "launch: error: container " + c +
-                       " is running: start needs a created container\n");
+  EXPECT_EQ(loser,
+            "launch: error: container " + c + " is running: start needs a created container\n");
   ASSERT_TRUE(wait_for_file(out_ + "/runs"));
   ::usleep(100000);
   EXPECT_EQ(read_text(out_ + "/runs"), "x\n");
@@ -500,10 +505,10 @@ TEST_F(LifecycleTest, ExecInTheForeground) {
   const std::string c = id("fg");
   Cmd cmd = launch(bundle_, {"run", "-d", "--bundle", bundle_.dir(), c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
-  cmd = launch(bundle_, {"exec", "--env", "EXTRA=1", "--cwd", "/tmp", "--user", "1000:1000", c,
-                         "sh", "-c",
-                         "echo $EXTRA $(pwd) $(id -u):$(id -g); grep -E '^(CapEff|NoNewPrivs|"
-                         "Seccomp):' /proc/self/status | tr -s '\\t' ' '; exit 7"});
+  cmd = launch(bundle_,
+               {"exec", "--env", "EXTRA=1", "--cwd", "/tmp", "--user", "1000:1000", c, "sh", "-c",
+                "echo $EXTRA $(pwd) $(id -u):$(id -g); grep -E '^(CapEff|NoNewPrivs|"
+                "Seccomp):' /proc/self/status | tr -s '\\t' ' '; exit 7"});
   EXPECT_EQ(cmd.code, 7) << cmd.err;
   EXPECT_EQ(cmd.out, "1 /tmp 1000:1000\nCapEff: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 0\n")
       << cmd.out;
@@ -520,12 +525,11 @@ TEST_F(LifecycleTest, ExecInTheForeground) {
 TEST_F(LifecycleTest, HooksAcrossTheCommands) {
   const std::string log = out_ + "/hooks";
   auto hook = [](const std::string& name, const std::string& file) {
-    std::string script = "echo " + name + " $(sed 's/.*\"status\":\"\\([a-z]*\\)\".*/\\1/') >> " +
-                         file;
+    std::string script =
+        "echo " + name + " $(sed 's/.*\"status\":\"\\([a-z]*\\)\".*/\\1/') >> " + file;
     return json::array({{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}}});
   };
-  for (const char* list : {"prestart", "createRuntime", "createContainer", "poststart",
-                           "poststop"})
+  for (const char* list : {"prestart", "createRuntime", "createContainer", "poststart", "poststop"})
     bundle_.config()["hooks"][list] = hook(list, log);
   bundle_.config()["hooks"]["startContainer"] = hook("startContainer", "/mnt/hooks");
   bundle_.shell("touch /mnt/ran; exec sleep 30");  // (its moment against poststart is free)
@@ -533,7 +537,8 @@ TEST_F(LifecycleTest, HooksAcrossTheCommands) {
   const std::string c = id("hooks");
   Cmd cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
-  EXPECT_EQ(read_text(log), "prestart creating\ncreateRuntime creating\ncreateContainer creating\n");
+  EXPECT_EQ(read_text(log),
+            "prestart creating\ncreateRuntime creating\ncreateContainer creating\n");
   ASSERT_EQ((cmd = launch(bundle_, {"start", c})).code, 0) << cmd.err;
   ASSERT_TRUE(wait_for_file(log));
   ::usleep(100000);
@@ -552,8 +557,8 @@ TEST_F(LifecycleTest, FailingPoststartFailsStartAndKillsTheContainer) {
   bundle_.shell("exec sleep 30");
   bundle_.write_config();
   const std::string c = id("poststart");
-  Cmd cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), "--pid-file",
-                             bundle_.dir() + "/pid", c});
+  Cmd cmd = launch(bundle_,
+                   {"create", "--bundle", bundle_.dir(), "--pid-file", bundle_.dir() + "/pid", c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   cmd = launch(bundle_, {"start", c});
   EXPECT_EQ(cmd.code, 1);
@@ -569,18 +574,19 @@ TEST_F(LifecycleTest, FailingPoststartFailsStartAndKillsTheContainer) {
 // the OOM killer's kills; kill takes a signal by number or name.
 TEST_F(LifecycleTest, UpdateEventsAndSignalNames) {
   bundle_.config()["linux"]["resources"]["memory"] = {{"limit", 32 << 20}, {"swap", 32 << 20}};
-  bundle_.shell("trap 'echo usr1 >> /mnt/signals' USR1; trap 'echo hup >> /mnt/signals' HUP; "
-                "while true; do sleep 0.05; done");
+  bundle_.shell(
+      "trap 'echo usr1 >> /mnt/signals' USR1; trap 'echo hup >> /mnt/signals' HUP; "
+      "while true; do sleep 0.05; done");
   bundle_.write_config();
   const std::string c = id("update");
   Cmd cmd = launch(bundle_, {"run", "-d", "--bundle", bundle_.dir(), c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
-  cmd = launch(bundle_, {"update", "--pids-limit", "42", "--memory=48m", "--memory-swap", "48m", c});
+  cmd =
+      launch(bundle_, {"update", "--pids-limit", "42", "--memory=48m", "--memory-swap", "48m", c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   json record = json::parse(read_text(bundle_.state_root() + "/" + c + "/state.json"));
   for (const std::string& dir : record["husk"]["cgroupPaths"]) {
-    if (dir.find("/pids/") != std::string::npos)
-      EXPECT_EQ(read_text(dir + "/pids.max"), "42\n");
+    if (dir.find("/pids/") != std::string::npos) EXPECT_EQ(read_text(dir + "/pids.max"), "42\n");
     if (dir.find("/memory/") != std::string::npos)
       EXPECT_EQ(read_text(dir + "/memory.limit_in_bytes"), std::to_string(48 << 20) + "\n");
   }
@@ -590,11 +596,13 @@ TEST_F(LifecycleTest, UpdateEventsAndSignalNames) {
   std::ofstream(bundle_.dir() + "/resources.json") << R"({"pids": {"limit": "x"}})";
   cmd = launch(bundle_, {"update", "--resources", bundle_.dir() + "/resources.json", c});
   EXPECT_EQ(cmd.code, 1);
-  EXPECT_EQ(cmd.err, "launch: error: resources.json: .pids.limit: expected an integer, got \"x\"\n");
+  EXPECT_EQ(cmd.err,
+            "launch: error: resources.json: .pids.limit: expected an integer, got \"x\"\n");
   cmd = launch(bundle_, {"update", "--memory", "lots", c});
   EXPECT_EQ(cmd.code, 2);
-  EXPECT_EQ(cmd.err, "launch: error: update: --memory: expected a size (bytes, or with k, m, g, "
-                     "t), got \"lots\"\n");
+  EXPECT_EQ(cmd.err,
+            "launch: error: update: --memory: expected a size (bytes, or with k, m, g, "
+            "t), got \"lots\"\n");
 
   cmd = launch(bundle_, {"events", "--stats", c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
@@ -608,8 +616,8 @@ TEST_F(LifecycleTest, UpdateEventsAndSignalNames) {
   // The OOM killer kills a memory hog in the container: an oom line.
   std::string events_out = bundle_.dir() + "/events.out";
   int fd = ::open(events_out.c_str(), O_WRONLY | O_CREAT, 0600);
-  pid_t events = spawn_launch({"--root", bundle_.state_root(), "events", "--interval", "100ms", c},
-                              fd, -1);
+  pid_t events =
+      spawn_launch({"--root", bundle_.state_root(), "events", "--interval", "100ms", c}, fd, -1);
   ::close(fd);
   ::usleep(300000);
   cmd = launch(bundle_, {"exec", c, "sh", "-c", "head -c 200m /dev/zero | tail > /dev/null"});
@@ -673,8 +681,9 @@ TEST_F(LifecycleTest, TerminalsThroughTheConsoleSocket) {
   EXPECT_NE(shown.find("/dev/pts/1"), std::string::npos) << shown;
   cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), id("notty")});
   EXPECT_EQ(cmd.code, 1);
-  EXPECT_EQ(cmd.err, "launch: error: process.terminal: a created container needs "
-                     "--console-socket for its terminal\n");
+  EXPECT_EQ(cmd.err,
+            "launch: error: process.terminal: a created container needs "
+            "--console-socket for its terminal\n");
   EXPECT_EQ((cmd = launch(bundle_, {"delete", "--force", c})).code, 0) << cmd.err;
   EXPECT_EQ(bundle_.leftovers(), "");
 }
@@ -683,12 +692,14 @@ TEST_F(LifecycleTest, TerminalsThroughTheConsoleSocket) {
 TEST_F(LifecycleTest, RefusalsFeaturesAndVersion) {
   Cmd cmd = launch(bundle_, {"--systemd-cgroup", "list"});
   EXPECT_EQ(cmd.code, 1);
-  EXPECT_EQ(cmd.err, "launch: error: --systemd-cgroup: the systemd cgroup driver is not "
-                     "supported yet\n");
+  EXPECT_EQ(cmd.err,
+            "launch: error: --systemd-cgroup: the systemd cgroup driver is not "
+            "supported yet\n");
   cmd = launch(bundle_, {"--rootless", "true", "list"});
   EXPECT_EQ(cmd.code, 1);
-  EXPECT_EQ(cmd.err, "launch: error: rootless containers are not supported yet: run launch as "
-                     "root\n");
+  EXPECT_EQ(cmd.err,
+            "launch: error: rootless containers are not supported yet: run launch as "
+            "root\n");
   cmd = launch(bundle_, {"features"});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   json features = json::parse(cmd.out, nullptr, false);
@@ -722,8 +733,8 @@ TEST_F(LifecycleTest, AnExistingEmptyCgroupIsJoinedAndLeftInPlace) {
   bundle_.shell("exec sleep 30");
   bundle_.write_config();
   const std::string c = id("joined");
-  Cmd cmd = launch(bundle_, {"run", "-d", "--bundle", bundle_.dir(), "--pid-file",
-                             bundle_.dir() + "/pid", c});
+  Cmd cmd = launch(
+      bundle_, {"run", "-d", "--bundle", bundle_.dir(), "--pid-file", bundle_.dir() + "/pid", c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   pid_t init = read_pid(bundle_.dir() + "/pid");
   EXPECT_NE(read_text(existing + "/cgroup.procs").find(std::to_string(init)), std::string::npos);

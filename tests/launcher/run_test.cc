@@ -52,9 +52,9 @@ TEST(Run, HuskIsPid1AndTheProcessItsChild) {
   bundle.shell("tr '\\0' ' ' < /proc/1/cmdline; echo; echo ppid=$PPID pid=$$");
   RunResult result = bundle.run();
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out.substr(0, result.out.find('\n')),
-            "husk -p SIGKILL -- sh -c " + bundle.config()["process"]["args"][2].get<std::string>() +
-                " ");
+  EXPECT_EQ(
+      result.out.substr(0, result.out.find('\n')),
+      "husk -p SIGKILL -- sh -c " + bundle.config()["process"]["args"][2].get<std::string>() + " ");
   EXPECT_NE(result.out.find("ppid=1 pid=2"), std::string::npos) << result.out;
 }
 
