@@ -62,7 +62,7 @@ Result<std::string> one_id(std::string_view verb, const Parsed& parsed) {
   if (parsed->help) return 0
 
 #define HUSK_ID(id, verb, parsed)                               \
-  auto id##_result = one_id(verb, *parsed);                     \
+  auto id##_result = one_id(verb, *(parsed));                   \
   if (!id##_result.ok()) return std::move(id##_result).error(); \
   const std::string id = *id##_result
 

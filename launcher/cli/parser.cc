@@ -88,9 +88,13 @@ Result<Parsed> parse_options(std::string_view verb, std::span<const std::string_
         break;
       }
     }
-    if (found == nullptr)
-      return Error(where + ": unknown option " + json_escape(name) + " (see launch " + where +
-                   " --help)");
+    if (found == nullptr) {
+      std::string message = where;
+      message += ": unknown option ";
+      message += json_escape(name);
+      message += " (see launch " + where + " --help)";
+      return Error(std::move(message));
+    }
     std::string_view text;
     if (found->takes_value) {
       if (has_inline) {

@@ -51,6 +51,7 @@ Result<std::string> ps_table(const Runtime& runtime, const std::string& id,
   std::vector<std::string> args{"ps"};
   args.insert(args.end(), ps_args.begin(), ps_args.end());
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_t child = ::fork();

@@ -429,7 +429,9 @@ TEST_F(LifecycleTest, RecycledPidIsNeverSignalled) {
   Cmd cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   // Another process of the host now has the recorded pid (the record is edited to say so: a
-  // pid that the kernel hands out again is the same case).
+  // pid that the kernel hands out again is the same case). Start times count clock ticks
+  // (10 ms): the other process starts a few ticks later, as a recycled pid always does.
+  ::usleep(50000);
   pid_t other = ::fork();
   if (other == 0) {
     ::execl("/bin/sleep", "sleep", "30", nullptr);
