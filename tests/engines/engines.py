@@ -1,0 +1,376 @@
+"""The harness of the engine suites: real podman, buildah and containerd from Debian, each with
+its own storage, state, sockets and config under one temporary folder, so that nothing
+system-wide changes and nothing reaches the network.
+
+An Engines value owns the folder:
+  podman/buildah   CONTAINERS_CONF, CONTAINERS_STORAGE_CONF and CONTAINERS_REGISTRIES_CONF point
+                   at files in it (graphroot, runroot, tmp_dir, events log, file locks; cgroupfs,
+                   no network, the default ulimits this host allows);
+  containerd       its own config.toml, root, state and socket, started in a private mount
+                   namespace (its shims' sockets under /run/containerd stay in there) and stopped
+                   by its pid.
+Every runtime the engines are given is a small wrapper that appends its argv to argv.log and
+execs the real one: the record of what the engines call.
+
+The image "localhost/bb" (and bb.tar for ctr) is a busybox-static rootfs built here and
+imported, never pulled. Binaries: HUSK_PATH and LAUNCH_PATH (meson test sets them).
+
+Tests are plain unittest cases; run() prints TAP, one line per case, for meson's 'tap' protocol.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import unittest
+
+HUSK = os.environ.get("HUSK_PATH", "")
+LAUNCH = os.environ.get("LAUNCH_PATH", "")
+BUSYBOX = "/bin/busybox"
+RUNC = shutil.which("runc") or "/usr/sbin/runc"
+TINI_STATIC = shutil.which("tini-static") or "/usr/bin/tini-static"
+
+# The hard RLIMIT_NOFILE of these hosts is 20000 and CAP_SYS_RESOURCE is absent, so podman's
+# default ulimits (nofile 1048576) fail under every runtime.
+ULIMITS = ["nofile=20000:20000", "nproc=32768:32768"]
+
+
+class Result:
+    def __init__(self, argv, code, out, err, seconds):
+        self.argv, self.code, self.out, self.err, self.seconds = argv, code, out, err, seconds
+
+    def __repr__(self):
+        return (f"$ {' '.join(self.argv)}\nexit {self.code} in {self.seconds:.2f} s\n"
+                f"stdout: {self.out!r}\nstderr: {self.err!r}")
+
+
+def run(argv, env=None, timeout=60, stdin=subprocess.DEVNULL, check=False):
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(argv, env=env, stdin=stdin, capture_output=True, text=True,
+                              timeout=timeout)
+        result = Result(argv, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
+    except subprocess.TimeoutExpired as e:
+        result = Result(argv, -1, str(e.stdout or ""), str(e.stderr or ""), timeout)
+    if check and result.code != 0:
+        raise RuntimeError(f"command failed:\n{result!r}")
+    return result
+
+
+def missing_tools(*names):
+    """The names of the engine programs not installed (scripts/setup-deps --engines)."""
+    return [n for n in names if shutil.which(n) is None]
+
+
+def launch_has_lifecycle():
+    """Whether the built launch has runc's create/start/... verbs (the lifecycle work)."""
+    if not LAUNCH or not os.access(LAUNCH, os.X_OK):
+        return False
+    result = run([LAUNCH, "create", "--help"], timeout=10)
+    text = result.out + result.err
+    return result.code == 0 and "create" in text and "bundle" in text
+
+
+def write(path, text, mode=0o644):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def make_rootfs(directory):
+    """A busybox-static root filesystem: /bin/busybox and its applets, passwd, group."""
+    for sub in ("bin", "etc", "proc", "sys", "dev", "tmp", "root", "run"):
+        os.makedirs(os.path.join(directory, sub), exist_ok=True)
+    shutil.copy2(BUSYBOX, os.path.join(directory, "bin/busybox"))
+    applets = run([BUSYBOX, "--list"], check=True).out.split()
+    for applet in applets:
+        link = os.path.join(directory, "bin", applet)
+        if applet != "busybox" and not os.path.lexists(link):
+            os.symlink("busybox", link)
+    write(os.path.join(directory, "etc/passwd"),
+          "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
+    write(os.path.join(directory, "etc/group"), "root:x:0:\nnogroup:x:65534:\n")
+    os.chmod(os.path.join(directory, "tmp"), 0o1777)
+
+
+class Engines:
+    """The temporary world of one suite: configs, storage, wrappers, the imported image."""
+
+    def __init__(self, runtimes=None):
+        self.dir = tempfile.mkdtemp(prefix="husk-engines-", dir="/var/tmp")
+        self.name = os.path.basename(self.dir)
+        # Containers' cgroups go under this parent (created by the runtimes, removed in close()).
+        self.cgroup_parent = "/" + self.name
+        self.argv_log = os.path.join(self.dir, "argv.log")
+        self.runtimes = {}
+        self.containerd_pid = None
+        self.containerd_socket = None
+        self.rootfs = os.path.join(self.dir, "rootfs")
+        make_rootfs(self.rootfs)
+        self.rootfs_tar = os.path.join(self.dir, "bb.tar")
+        run(["tar", "-C", self.rootfs, "-cf", self.rootfs_tar, "."], check=True)
+        wanted = {"runc": RUNC}
+        if runtimes:
+            wanted.update(runtimes)
+        for name, path in wanted.items():
+            self.add_runtime(name, path)
+        self._write_containers_conf()
+        self.env = dict(os.environ)
+        self.env.update({
+            "CONTAINERS_CONF": os.path.join(self.dir, "containers.conf"),
+            "CONTAINERS_STORAGE_CONF": os.path.join(self.dir, "storage.conf"),
+            "CONTAINERS_REGISTRIES_CONF": os.path.join(self.dir, "registries.conf"),
+            "TMPDIR": os.path.join(self.dir, "tmp"),
+        })
+
+    # ---- runtimes -------------------------------------------------------------------------
+    def add_runtime(self, name, path):
+        """A wrapper at DIR/bin/NAME that logs argv (one JSON list a line) and execs PATH."""
+        wrapper = os.path.join(self.dir, "bin", name)
+        write(wrapper,
+              "#!/bin/sh\n"
+              f"{sys.executable} -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "
+              f"\"$0\" \"$@\" >> {self.argv_log} 2>/dev/null\n"
+              f"exec {path} \"$@\"\n", 0o755)
+        self.runtimes[name] = wrapper
+        return wrapper
+
+    def logged_argv(self):
+        """Every argv the engines passed to the wrapped runtimes: [runtime, args...] lists."""
+        if not os.path.exists(self.argv_log):
+            return []
+        with open(self.argv_log, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    # ---- podman and buildah ---------------------------------------------------------------
+    def _write_containers_conf(self):
+        d = self.dir
+        runtimes = "\n".join(f'{name} = ["{path}"]' for name, path in self.runtimes.items())
+        names = ", ".join(f'"{name}"' for name in self.runtimes)
+        write(os.path.join(d, "containers.conf"), f"""\
+[containers]
+default_ulimits = [{", ".join(f'"{u}"' for u in ULIMITS)}]
+netns = "none"
+log_driver = "k8s-file"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "{d}/events.log"
+tmp_dir = "{d}/libpod-tmp"
+runtime = "runc"
+runtime_supports_json = [{names}]
+# conmon runs `podman container cleanup` when a container exits: it must see the same config.
+conmon_env_vars = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                   "CONTAINERS_CONF={d}/containers.conf",
+                   "CONTAINERS_STORAGE_CONF={d}/storage.conf",
+                   "CONTAINERS_REGISTRIES_CONF={d}/registries.conf"]
+
+[engine.runtimes]
+{runtimes}
+
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["{d}/cni-plugins"]
+network_config_dir = "{d}/cni-config"
+""")
+        write(os.path.join(d, "storage.conf"), f"""\
+[storage]
+driver = "overlay"
+runroot = "{d}/runroot"
+graphroot = "{d}/graphroot"
+""")
+        write(os.path.join(d, "registries.conf"), "unqualified-search-registries = []\n")
+        for sub in ("tmp", "cni-plugins", "cni-config"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+
+    def podman(self, *args, timeout=60, runtime=None, stdin=subprocess.DEVNULL):
+        argv = ["podman"]
+        if runtime:
+            argv += ["--runtime", self.runtimes.get(runtime, runtime)]
+        return run(argv + list(args), env=self.env, timeout=timeout, stdin=stdin)
+
+    def buildah(self, *args, timeout=120):
+        return run(["buildah"] + list(args), env=self.env, timeout=timeout)
+
+    def import_image(self, name="localhost/bb"):
+        result = self.podman("import", "--change", 'CMD ["sh"]', self.rootfs_tar, name)
+        if result.code != 0:
+            raise RuntimeError(f"podman import failed:\n{result!r}")
+        return name
+
+    def run_args(self, runtime):
+        """The podman run options every test container gets."""
+        return ["--cgroup-parent", self.cgroup_parent, "--network", "none"]
+
+    # ---- containerd -----------------------------------------------------------------------
+    def start_containerd(self):
+        d = os.path.join(self.dir, "containerd")
+        self.containerd_socket = os.path.join(d, "containerd.sock")
+        config = os.path.join(d, "config.toml")
+        write(config, f"""\
+version = 2
+root = "{d}/root"
+state = "{d}/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+
+[grpc]
+  address = "{self.containerd_socket}"
+
+[ttrpc]
+  address = "{self.containerd_socket}.ttrpc"
+
+[debug]
+  address = "{d}/debug.sock"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "{d}/opt"
+""")
+        log = open(os.path.join(d, "containerd.log"), "w", encoding="utf-8")
+        # A private mount namespace: containerd 1.6 puts its shims' sockets in /run/containerd/s,
+        # a fixed path; a tmpfs there keeps them (and the rootfs mounts) out of the host.
+        script = ("mount --make-rprivate / && mkdir -p /run/containerd && "
+                  "mount -t tmpfs tmpfs /run/containerd && exec containerd --config \"$0\"")
+        proc = subprocess.Popen(["unshare", "-m", "sh", "-c", script, config],
+                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        self.containerd_pid = proc.pid
+        self._containerd = proc
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError("containerd exited: " + open(log.name).read()[-2000:])
+            if os.path.exists(self.containerd_socket) and \
+                    self.ctr("version", timeout=5).code == 0:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("containerd did not come up: " + open(log.name).read()[-2000:])
+
+    def ctr(self, *args, timeout=60, stdin=subprocess.DEVNULL):
+        return run(["ctr", "--address", self.containerd_socket, "--namespace", "husk-e2e"]
+                   + list(args), env=self.env, timeout=timeout, stdin=stdin)
+
+    def ctr_run_args(self, runtime):
+        """The ctr run options every test container gets: the (wrapped) runtime, its root."""
+        return ["--runc-binary", self.runtimes[runtime],
+                "--runc-root", os.path.join(self.dir, "containerd", "runc-" + runtime),
+                "--cgroup", f"{self.cgroup_parent}/ctr-{{}}"]
+
+    def stop_containerd(self):
+        if self.containerd_pid is None:
+            return
+        proc = self._containerd
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        self.containerd_pid = None
+
+    # ---- clean-up -------------------------------------------------------------------------
+    def cgroup_dirs(self):
+        """The cgroup folders under this suite's parent that are still there (all hierarchies)."""
+        found = []
+        for hierarchy in sorted(os.listdir("/sys/fs/cgroup")):
+            top = os.path.join("/sys/fs/cgroup", hierarchy, self.name)
+            if os.path.isdir(top):
+                for root, dirs, _ in os.walk(top, topdown=False):
+                    found.append(root)
+        return found
+
+    def close(self):
+        if shutil.which("podman"):
+            self.podman("rm", "--all", "--force", "--time", "0", timeout=60)
+            self.podman("system", "reset", "--force", timeout=60)
+        self.stop_containerd()
+        for path in self.cgroup_dirs():
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+        # Overlay mounts left under the folder (a failed test) would keep it busy.
+        with open("/proc/self/mountinfo", encoding="utf-8") as f:
+            mounts = [line.split()[4] for line in f]
+        for mount in sorted((m for m in mounts if m.startswith(self.dir)), reverse=True):
+            subprocess.run(["umount", "-l", mount], stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---- isolation ------------------------------------------------------------------------------
+_NS_MARK = "HUSK_ENGINES_PRIVATE_MOUNTS"
+
+
+def isolate():
+    """Re-runs this script in a private mount namespace whose /var/lib and /run are overlays
+    with their upper layers in a temporary folder: the fixed paths the engines write for root
+    (containers/image's /var/lib/containers/cache, containerd 1.6's /run/containerd/s) land
+    there, and the host's stay as they are. Returns the folder (inside), or does not return."""
+    if os.environ.get(_NS_MARK):
+        return os.environ[_NS_MARK]
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return None
+    scratch = tempfile.mkdtemp(prefix="husk-engines-ns-", dir="/var/tmp")
+    env = dict(os.environ, **{_NS_MARK: scratch})
+    script = ['mount --make-rprivate /']
+    for target in ("/var/lib", "/run"):
+        name = target.strip("/").replace("/", "-")
+        upper, work = f"{scratch}/{name}-upper", f"{scratch}/{name}-work"
+        script.append(f"mkdir -p {upper} {work} && mount -t overlay overlay "
+                      f"-o lowerdir={target},upperdir={upper},workdir={work} {target}")
+    # podman's container locks live in shared memory (/dev/shm/libpod_lock): a private one.
+    script.append("mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm")
+    script.append('exec "$@"')
+    code = subprocess.call(["unshare", "-m", "sh", "-c", " && ".join(script), "sh",
+                            sys.executable] + sys.argv, env=env)
+    shutil.rmtree(scratch, ignore_errors=True)
+    sys.exit(code)
+
+
+# ---- TAP ------------------------------------------------------------------------------------
+class _TapResult(unittest.TestResult):
+    def __init__(self):
+        super().__init__()
+        self.number = 0
+        self.bad = 0
+
+    def _line(self, test, ok, note=""):
+        self.number += 1
+        print(f"{'ok' if ok else 'not ok'} {self.number} - {test.id().split('.', 1)[-1]}{note}",
+              flush=True)
+
+    def startTest(self, test):
+        super().startTest(test)
+        self._t0 = time.monotonic()
+
+    def addSuccess(self, test):
+        self._line(test, True, f" ({time.monotonic() - self._t0:.1f} s)")
+
+    def addSkip(self, test, reason):
+        self._line(test, True, f" # SKIP {reason}")
+
+    def _fail(self, test, err):
+        self.bad += 1
+        self._line(test, False)
+        for line in "".join(traceback.format_exception(*err)).splitlines():
+            print("# " + line)
+
+    def addFailure(self, test, err):
+        self._fail(test, err)
+
+    def addError(self, test, err):
+        self._fail(test, err)
+
+
+def main():
+    """Runs the calling module's test cases, printing TAP, in a private mount namespace."""
+    isolate()
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules["__main__"])
+    result = _TapResult()
+    suite.run(result)
+    print(f"1..{result.number}", flush=True)  # the plan at the end: a skipped module is one line
+    sys.exit(1 if result.bad else 0)
