@@ -17,12 +17,16 @@ imported, never pulled. Binaries: HUSK_PATH and LAUNCH_PATH (meson test sets the
 
 Tests are plain unittest cases; run() prints TAP, one line per case, for meson's 'tap' protocol.
 """
+import hashlib
+import io
 import json
 import os
+import platform
 import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import traceback
@@ -96,6 +100,39 @@ def make_rootfs(directory):
           "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
     write(os.path.join(directory, "etc/group"), "root:x:0:\nnogroup:x:65534:\n")
     os.chmod(os.path.join(directory, "tmp"), 0o1777)
+
+
+def make_oci_archive(layer_tar, path, name):
+    """An OCI image archive (for `ctr image import`) of one uncompressed layer, named NAME."""
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+    with open(layer_tar, "rb") as f:
+        layer = f.read()
+    blobs = {}
+
+    def blob(data, media_type):
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        blobs[digest] = data
+        return {"mediaType": media_type, "digest": digest, "size": len(data)}
+
+    layer_desc = blob(layer, "application/vnd.oci.image.layer.v1.tar")
+    config = {"architecture": arch, "os": "linux", "config": {"Cmd": ["sh"]},
+              "rootfs": {"type": "layers", "diff_ids": [layer_desc["digest"]]}}
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": blob(json.dumps(config).encode(),
+                               "application/vnd.oci.image.config.v1+json"),
+                "layers": [layer_desc]}
+    manifest_desc = blob(json.dumps(manifest).encode(), manifest["mediaType"])
+    manifest_desc["annotations"] = {"io.containerd.image.name": name,
+                                    "org.opencontainers.image.ref.name": "latest"}
+    index = {"schemaVersion": 2, "manifests": [manifest_desc]}
+    files = {"oci-layout": json.dumps({"imageLayoutVersion": "1.0.0"}).encode(),
+             "index.json": json.dumps(index).encode()}
+    files.update({"blobs/sha256/" + d.split(":")[1]: data for d, data in blobs.items()})
+    with tarfile.open(path, "w") as tar:
+        for member, data in files.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
 
 
 class Engines:
@@ -210,6 +247,8 @@ graphroot = "{d}/graphroot"
 
     # ---- containerd -----------------------------------------------------------------------
     def start_containerd(self):
+        if not os.environ.get(_NS_MARK):
+            raise RuntimeError("containerd runs only in isolate()'s private mount namespace")
         d = os.path.join(self.dir, "containerd")
         self.containerd_socket = os.path.join(d, "containerd.sock")
         config = os.path.join(d, "config.toml")
@@ -232,11 +271,9 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   path = "{d}/opt"
 """)
         log = open(os.path.join(d, "containerd.log"), "w", encoding="utf-8")
-        # A private mount namespace: containerd 1.6 puts its shims' sockets in /run/containerd/s,
-        # a fixed path; a tmpfs there keeps them (and the rootfs mounts) out of the host.
-        script = ("mount --make-rprivate / && mkdir -p /run/containerd && "
-                  "mount -t tmpfs tmpfs /run/containerd && exec containerd --config \"$0\"")
-        proc = subprocess.Popen(["unshare", "-m", "sh", "-c", script, config],
+        # containerd 1.6 puts its shims' sockets in /run/containerd/s, a fixed path: isolate()
+        # keeps them in this suite's mount namespace.
+        proc = subprocess.Popen(["containerd", "--config", config],
                                 stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         self.containerd_pid = proc.pid
         self._containerd = proc
@@ -250,19 +287,39 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
             time.sleep(0.1)
         raise RuntimeError("containerd did not come up: " + open(log.name).read()[-2000:])
 
+    def ctr_fifo_dir(self):
+        return os.path.join(self.dir, "containerd", "fifo")
+
     def ctr(self, *args, timeout=60, stdin=subprocess.DEVNULL):
         return run(["ctr", "--address", self.containerd_socket, "--namespace", "husk-e2e"]
                    + list(args), env=self.env, timeout=timeout, stdin=stdin)
 
-    def ctr_run_args(self, runtime):
-        """The ctr run options every test container gets: the (wrapped) runtime, its root."""
-        return ["--runc-binary", self.runtimes[runtime],
+    def ctr_import_image(self, name="localhost/bb:latest"):
+        archive = os.path.join(self.dir, "bb-oci.tar")
+        make_oci_archive(self.rootfs_tar, archive, name)
+        result = self.ctr("image", "import", archive)
+        if result.code != 0:
+            raise RuntimeError(f"ctr image import failed:\n{result!r}")
+        return name
+
+    def ctr_run_args(self, runtime, cid):
+        """The ctr run options of container CID: the (wrapped) runtime, its root, a cgroup under
+        this suite's parent."""
+        return ["--fifo-dir", self.ctr_fifo_dir(), "--runc-binary", self.runtimes[runtime],
                 "--runc-root", os.path.join(self.dir, "containerd", "runc-" + runtime),
-                "--cgroup", f"{self.cgroup_parent}/ctr-{{}}"]
+                "--cgroup", f"{self.cgroup_parent}/{cid}"]
 
     def stop_containerd(self):
+        """Removes what is left of the tasks and containers, stops containerd (by its pid) and
+        then any shim of it still running."""
         if self.containerd_pid is None:
             return
+        for task in self.ctr("task", "ls", "-q", timeout=20).out.split():
+            self.ctr("task", "kill", "-a", "-s", "KILL", task, timeout=20)
+        for task in self.ctr("task", "ls", "-q", timeout=20).out.split():
+            self.ctr("task", "delete", "-f", task, timeout=20)
+        for container in self.ctr("container", "ls", "-q", timeout=20).out.split():
+            self.ctr("container", "delete", container, timeout=20)
         proc = self._containerd
         proc.send_signal(signal.SIGTERM)
         try:
@@ -271,6 +328,33 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
             proc.kill()
             proc.wait()
         self.containerd_pid = None
+        for pid in self.processes_mentioning(self.containerd_socket):
+            os.kill(pid, signal.SIGKILL)
+
+    @staticmethod
+    def processes_mentioning(text):
+        """The pids of the processes whose command line holds TEXT."""
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) != os.getpid():
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        if text.encode() in f.read():
+                            pids.append(int(entry))
+                except OSError:
+                    pass
+        return pids
+
+    def cgroup_processes(self):
+        """The pids in this suite's cgroups (containers the engines failed to remove)."""
+        pids = set()
+        for path in self.cgroup_dirs():
+            try:
+                with open(os.path.join(path, "cgroup.procs"), encoding="utf-8") as f:
+                    pids.update(int(line) for line in f if line.strip())
+            except OSError:
+                pass
+        return sorted(pids)
 
     # ---- clean-up -------------------------------------------------------------------------
     def cgroup_dirs(self):
@@ -288,6 +372,12 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
             self.podman("rm", "--all", "--force", "--time", "0", timeout=60)
             self.podman("system", "reset", "--force", timeout=60)
         self.stop_containerd()
+        for pid in self.cgroup_processes():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.2 if self.cgroup_processes() else 0)
         for path in self.cgroup_dirs():
             try:
                 os.rmdir(path)
