@@ -18,14 +18,7 @@ ENV = None  # the Engines of this suite (set up once: the image import is the sl
 
 def setUpModule():
     global ENV
-    if os.geteuid() != 0:
-        raise unittest.SkipTest("needs root (the engines run rootful)")
-    missing = engines.missing_tools("podman", "buildah", "conmon", "runc")
-    if missing:
-        raise unittest.SkipTest("not installed: " + " ".join(missing) +
-                                " (scripts/setup-deps --engines)")
-    if not os.access(engines.HUSK, os.X_OK):
-        raise unittest.SkipTest("HUSK_PATH is not an executable")
+    engines.require("podman", "buildah", "conmon", "runc")
     ENV = engines.Engines()
     ENV.import_image()
 

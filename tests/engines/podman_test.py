@@ -18,17 +18,9 @@ IMAGE = "localhost/bb"
 
 def setUpModule():
     global ENV
-    if os.geteuid() != 0:
-        raise unittest.SkipTest("needs root (the engines run rootful)")
-    missing = engines.missing_tools("podman", "buildah", "conmon", "runc")
-    if missing:
-        raise unittest.SkipTest("not installed: " + " ".join(missing) +
-                                " (scripts/setup-deps --engines)")
+    engines.require("podman", "buildah", "conmon", "runc", launch=RUNTIME == "launch")
     runtimes = {}
     if RUNTIME == "launch":
-        if not engines.launch_has_lifecycle():
-            raise unittest.SkipTest("launch has no runc-style create/start/kill/delete yet "
-                                    "(the lifecycle issue)")
         runtimes["launch"] = engines.LAUNCH
     ENV = engines.Engines(runtimes)
     ENV.import_image()
