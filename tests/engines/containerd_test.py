@@ -54,6 +54,17 @@ def wait_status(test, cid, status, seconds=10):
         time.sleep(0.1)
 
 
+def start_task(test, cid, *command):
+    """`ctr run -d` of the image; returns once the task runs."""
+    result = ctr_run(cid, "-d", IMAGE, cid, *command)
+    test.assertEqual(result.code, 0, result)
+    wait_status(test, cid, "RUNNING")
+
+
+def init_pid(cid):
+    return int(ctr("task", "ls").out.split(cid)[1].split()[0])
+
+
 def delete_task(cid):
     """`ctr task delete` and `ctr container delete`: the task's exit status, which ctr reports
     as a warning when it is not 0."""
@@ -94,20 +105,37 @@ class Run(unittest.TestCase):
         self.assertEqual((result.code, result.out), (3, "from-rootfs\n"), result)
 
 
+    def test_terminal(self):
+        argv = ["ctr", "--address", ENV.containerd_socket, "--namespace", "husk-e2e", "run",
+                "-t", "--rm", *ENV.ctr_run_args(RUNTIME, "tty"), IMAGE, "tty", "sh"]
+        terminal = engines.Terminal(argv, ENV.env)
+        try:
+            terminal.expect("# ")
+            terminal.send("echo $((6 * 7)); tty\r")
+            terminal.expect("42")
+            terminal.expect("/dev/pts/")
+            terminal.send("exit 3\r")
+            self.assertEqual(terminal.wait(), 3)
+        finally:
+            terminal.wait(timeout=0)
+            if task_status("tty"):
+                ctr("task", "kill", "-a", "-s", "KILL", "tty")
+                wait_status(self, "tty", "STOPPED")
+                delete_task("tty")
+            ctr("container", "delete", "tty")
+
+
 class Task(unittest.TestCase):
     def test_exec_ps_pause_resume_kill_delete(self):
         cid = "task1"
-        result = ctr_run(cid, "-d", IMAGE, cid, "sleep", "1000")
-        self.assertEqual(result.code, 0, result)
-        wait_status(self, cid, "RUNNING")
+        start_task(self, cid, "sleep", "1000")
         result = ctr("task", "exec", "--fifo-dir", ENV.ctr_fifo_dir(), "--exec-id", "e1", cid,
                      "sh", "-c", "echo in-exec; exit 5")
         self.assertEqual((result.code, result.out), (5, "in-exec\n"), result)
         result = ctr("task", "ps", cid)
         self.assertEqual(result.code, 0, result)
         pids = [line.split()[0] for line in result.out.splitlines()[1:]]
-        init_pid = int(ctr("task", "ls").out.split(cid)[1].split()[0])
-        self.assertIn(str(init_pid), pids)
+        self.assertIn(str(init_pid(cid)), pids)
         self.assertEqual(ctr("task", "pause", cid).code, 0)
         self.assertEqual(task_status(cid), "PAUSED")
         self.assertEqual(ctr("task", "resume", cid).code, 0)
@@ -127,9 +155,7 @@ class Task(unittest.TestCase):
 
     def test_kill_all(self):
         cid = "killall"
-        result = ctr_run(cid, "-d", IMAGE, cid, "sh", "-c", "sleep 1000 & sleep 1000 & wait")
-        self.assertEqual(result.code, 0, result)
-        wait_status(self, cid, "RUNNING")
+        start_task(self, cid, "sh", "-c", "sleep 1000 & sleep 1000 & wait")
         result = ctr("task", "kill", "-a", "-s", "KILL", cid)
         self.assertEqual(result.code, 0, result)
         wait_status(self, cid, "STOPPED")
@@ -140,11 +166,8 @@ class Task(unittest.TestCase):
 class Faults(unittest.TestCase):
     def test_init_killed_from_the_host(self):
         cid = "fault1"
-        result = ctr_run(cid, "-d", IMAGE, cid, "sleep", "1000")
-        self.assertEqual(result.code, 0, result)
-        wait_status(self, cid, "RUNNING")
-        init_pid = int(ctr("task", "ls").out.split(cid)[1].split()[0])
-        os.kill(init_pid, 9)
+        start_task(self, cid, "sleep", "1000")
+        os.kill(init_pid(cid), 9)
         wait_status(self, cid, "STOPPED")
         self.assertEqual(delete_task(cid), 137)
         self.assertEqual(ctr("container", "ls", "-q").out, "")

@@ -22,6 +22,8 @@ import io
 import json
 import os
 import platform
+import pty
+import select
 import shutil
 import signal
 import subprocess
@@ -63,6 +65,61 @@ def run(argv, env=None, timeout=60, stdin=subprocess.DEVNULL, check=False):
     if check and result.code != 0:
         raise RuntimeError(f"command failed:\n{result!r}")
     return result
+
+
+class Terminal:
+    """A program on a new pseudo-terminal (its controlling terminal): send keys, expect output."""
+
+    def __init__(self, argv, env):
+        self.argv = argv
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            try:
+                os.execvpe(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.seen = ""
+        self.code = None
+
+    def send(self, text):
+        os.write(self.fd, text.encode())
+
+    def expect(self, text, timeout=10):
+        """Reads until TEXT has been seen (after what earlier expects consumed)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                raise AssertionError(f"{' '.join(self.argv)}: no {text!r} on the terminal "
+                                     f"in {timeout} s; it showed {self.seen!r}")
+            try:
+                chunk = os.read(self.fd, 4096).decode(errors="replace")
+            except OSError:
+                chunk = ""
+            if not chunk:
+                raise AssertionError(f"terminal closed before {text!r}; it showed {self.seen!r}")
+            self.seen += chunk
+        self.seen = self.seen[self.seen.index(text) + len(text):]
+
+    def wait(self, timeout=20):
+        """The program's exit code (128+N for signal N), SIGKILLed after TIMEOUT."""
+        deadline = time.monotonic() + timeout
+        while self.code is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                os.close(self.fd)
+                self.code = os.waitstatus_to_exitcode(status) % 256 \
+                    if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+                break
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+            # Drain the terminal so that the program never blocks writing to it.
+            if select.select([self.fd], [], [], 0.05)[0]:
+                try:
+                    os.read(self.fd, 4096)
+                except OSError:
+                    pass
+        return self.code
 
 
 def missing_tools(*names):
@@ -187,18 +244,21 @@ class Engines:
 
     # ---- runtimes -------------------------------------------------------------------------
     def add_runtime(self, name, path):
-        """A wrapper at DIR/bin/NAME that logs argv (one JSON list a line) and execs PATH."""
+        """A wrapper at DIR/bin/NAME that appends {"caller": its parent's name, "argv": [...]}
+        to argv.log (one JSON object a line) and execs PATH."""
         wrapper = os.path.join(self.dir, "bin", name)
+        logger = ("import json, sys; caller = open('/proc/%s/comm' % sys.argv[1]).read().strip(); "
+                  "print(json.dumps({'caller': caller, 'argv': sys.argv[2:]}))")
         write(wrapper,
               "#!/bin/sh\n"
-              f"{sys.executable} -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "
-              f"\"$0\" \"$@\" >> {self.argv_log} 2>/dev/null\n"
+              f"{sys.executable} -c \"{logger}\" $PPID \"$0\" \"$@\" "
+              f">> {self.argv_log} 2>/dev/null\n"
               f"exec {path} \"$@\"\n", 0o755)
         self.runtimes[name] = wrapper
         return wrapper
 
     def logged_argv(self):
-        """Every argv the engines passed to the wrapped runtimes: [runtime, args...] lists."""
+        """Every call of a wrapped runtime: {"caller": NAME, "argv": [runtime, args...]}."""
         if not os.path.exists(self.argv_log):
             return []
         with open(self.argv_log, encoding="utf-8") as f:
@@ -388,6 +448,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         return found
 
     def close(self):
+        # HUSK_ENGINES_ARGV_OUT=FILE collects the runtime calls of every suite (engine_flags.py).
+        out = os.environ.get("HUSK_ENGINES_ARGV_OUT")
+        if out and os.path.exists(self.argv_log):
+            with open(self.argv_log, encoding="utf-8") as src, open(out, "a") as dst:
+                dst.write(src.read())
         if shutil.which("podman"):
             self.podman("rm", "--all", "--force", "--time", "0", timeout=60)
             self.podman("system", "reset", "--force", timeout=60)

@@ -180,6 +180,33 @@ class Lifecycle(unittest.TestCase):
                 self.assertEqual(inspect(second, ".State.Status"), "exited")
 
 
+class Terminal(unittest.TestCase):
+    def check_shell(self, terminal):
+        """An interactive busybox sh on TERMINAL: a line typed is read back, Ctrl-C reaches
+        the foreground program, `exit 3` ends it."""
+        terminal.expect("# ")
+        terminal.send("echo $((6 * 7)); tty\r")
+        terminal.expect("42")
+        terminal.expect("/dev/pts/")
+        terminal.send("sleep 100\r")
+        time.sleep(0.3)
+        terminal.send("\x03")  # Ctrl-C: SIGINT to sleep through the container's terminal
+        terminal.send("echo status=$?\r")
+        terminal.expect("status=130")
+        terminal.send("exit 3\r")
+        return terminal.wait()
+
+    def test_run_it(self):
+        argv = ["podman", "--runtime", ENV.runtimes[RUNTIME], "run", "-it", "--rm",
+                *ENV.run_args(RUNTIME), IMAGE, "sh"]
+        self.assertEqual(self.check_shell(engines.Terminal(argv, ENV.env)), 3)
+
+    def test_exec_it(self):
+        with Detached(self, IMAGE, "sleep", "1000") as cid:
+            argv = ["podman", "exec", "-it", cid, "sh"]
+            self.assertEqual(self.check_shell(engines.Terminal(argv, ENV.env)), 3)
+
+
 class Faults(unittest.TestCase):
     def test_init_killed_from_the_host(self):
         with Detached(self, IMAGE, "sleep", "1000") as cid:
