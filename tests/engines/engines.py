@@ -215,12 +215,13 @@ def make_oci_archive(layer_tar, path, name):
 class Engines:
     """The temporary world of one suite: configs, storage, wrappers, the imported image."""
 
-    def __init__(self, runtimes=None):
+    def __init__(self, runtimes=None, wrap=True):
         self.dir = tempfile.mkdtemp(prefix="husk-engines-", dir="/var/tmp")
         self.name = os.path.basename(self.dir)
         # Containers' cgroups go under this parent (created by the runtimes, removed in close()).
         self.cgroup_parent = "/" + self.name
         self.argv_log = os.path.join(self.dir, "argv.log")
+        self.wrap = wrap  # False: the engines get the runtimes themselves (benchmarks)
         self.runtimes = {}
         self.containerd_pid = None
         self.containerd_socket = None
@@ -246,6 +247,9 @@ class Engines:
     def add_runtime(self, name, path):
         """A wrapper at DIR/bin/NAME that appends {"caller": its parent's name, "argv": [...]}
         to argv.log (one JSON object a line) and execs PATH."""
+        if not self.wrap:
+            self.runtimes[name] = path
+            return path
         wrapper = os.path.join(self.dir, "bin", name)
         logger = ("import json, sys; caller = open('/proc/%s/comm' % sys.argv[1]).read().strip(); "
                   "print(json.dumps({'caller': caller, 'argv': sys.argv[2:]}))")

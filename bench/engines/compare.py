@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""The engines' view of husk and launch, as root, with the engines of tests/engines (own
+config and storage, private mount namespace):
+
+  bench/engines/compare.py BUILD_DIR ROUNDS
+
+  stop     `podman stop` of `sleep 1000` run with `--init --init-path` husk / tini-static
+           (runtime runc), and of a leftover background process that takes 0.3 s on SIGTERM;
+  run      `podman run --rm bb true` with --runtime runc / crun / launch (launch only once it
+           has runc's lifecycle verbs).
+
+crun 1.8 refuses hybrid cgroup hosts, so the `run` rounds take place with the cgroup2 mount
+(/sys/fs/cgroup/unified) unmounted in the private mount namespace, for every runtime alike; the
+host keeps it. Rounds are interleaved (one of each per round); medians are printed as Markdown.
+"""
+import os
+import statistics
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "tests", "engines"))
+import engines  # noqa: E402
+
+LEFTOVER = ("(trap 'sleep 0.3; exit 0' TERM; while :; do sleep 0.05; done) & "
+            "exec sleep 1000")
+
+
+def median_row(name, seconds, base=None):
+    med = statistics.median(seconds)
+    ratio = f"{med / base:.2f}" if base else "1.00"
+    return (f"| {name} | {med:.3f} | {min(seconds):.3f} | {max(seconds):.3f} | {ratio} |",
+            med)
+
+
+def stop_rounds(env, rounds):
+    inits = {"husk": engines.HUSK, "tini-static": engines.TINI_STATIC}
+    times = {(init, case): [] for init in inits for case in ("sleep", "leftover")}
+    codes = {}
+    for _ in range(rounds):
+        for init, path in inits.items():
+            for case, command in (("sleep", ["sleep", "1000"]),
+                                  ("leftover", ["sh", "-c", LEFTOVER])):
+                cid = env.podman("run", "-d", *env.run_args("runc"), "--init", "--init-path",
+                                 path, "localhost/bb", *command, runtime="runc").out.strip()
+                env.podman("exec", cid, "true")  # the container is up
+                result = env.podman("stop", "--time", "10", cid)
+                times[(init, case)].append(result.seconds)
+                codes[(init, case)] = env.podman("inspect", "--format",
+                                                 "{{.State.ExitCode}}", cid).out.strip()
+                env.podman("rm", "-f", cid)
+    print("`podman stop --time 10` (runc; seconds of the whole podman command):\n")
+    print("| init, container | median | min | max | × husk |\n| --- | --- | --- | --- | --- |")
+    for case in ("sleep", "leftover"):
+        line, base = median_row(f"husk, {case} (exit {codes[('husk', case)]})",
+                                times[("husk", case)])
+        print(line)
+        line, _ = median_row(f"tini-static, {case} (exit {codes[('tini-static', case)]})",
+                             times[("tini-static", case)], base)
+        print(line)
+    print()
+
+
+def run_rounds(env, rounds):
+    runtimes = ["runc", "crun"]
+    if engines.launch_has_lifecycle():
+        runtimes.append("launch")
+    env.add_runtime("crun", "/usr/bin/crun")
+    if "launch" in runtimes:
+        env.add_runtime("launch", engines.LAUNCH)
+    env._write_containers_conf()
+    times = {r: [] for r in runtimes}
+    for runtime in runtimes:  # a warm-up of each
+        result = env.podman("run", "--rm", *env.run_args(runtime), "localhost/bb", "true",
+                            runtime=runtime)
+        if result.code != 0:
+            print(f"{runtime}: {result!r}", file=sys.stderr)
+            runtimes.remove(runtime)
+    for _ in range(rounds):
+        for runtime in runtimes:
+            result = env.podman("run", "--rm", *env.run_args(runtime), "localhost/bb", "true",
+                                runtime=runtime)
+            if result.code == 0:
+                times[runtime].append(result.seconds)
+    print("`podman run --rm localhost/bb true` (cgroup2 mount hidden; seconds):\n")
+    print("| runtime | median | min | max | × runc |\n| --- | --- | --- | --- | --- |")
+    base = statistics.median(times["runc"])
+    for runtime in runtimes:
+        print(median_row(runtime, times[runtime], base)[0])
+    print()
+
+
+def main():
+    build, rounds = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    engines.HUSK = os.path.abspath(os.path.join(build, "init", "husk"))
+    engines.LAUNCH = os.path.abspath(os.path.join(build, "launcher", "launch"))
+    os.environ.update(HUSK_PATH=engines.HUSK, LAUNCH_PATH=engines.LAUNCH)
+    engines.isolate()
+    env = engines.Engines(wrap=False)
+    try:
+        env.import_image()
+        stop_rounds(env, rounds)
+        subprocess.run(["umount", "/sys/fs/cgroup/unified"], check=True)
+        run_rounds(env, rounds)
+    finally:
+        env.close()
+
+
+if __name__ == "__main__":
+    main()
