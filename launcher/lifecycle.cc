@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -50,6 +51,13 @@ std::string derived_id(const std::string& bundle) {
   }
   if (base.empty() || base == "." || base == "..") base = "bundle";
   return base + "-" + std::to_string(::getpid());
+}
+
+// A "cgroup" entry of mounts[]: without a cgroup namespace the child binds its own cgroup
+// directories there, so it must be in the container's cgroup before it mounts.
+bool mounts_cgroups(const oci::Config& config) {
+  return std::any_of(config.mounts.begin(), config.mounts.end(),
+                     [](const oci::Mount& m) { return m.type == "cgroup"; });
 }
 
 std::string microseconds(int64_t from_ns, int64_t to_ns) {
@@ -269,10 +277,12 @@ Status Container::Impl::handshake() {
   if (plan.new_user) HUSK_TRY(write_id_maps(child, *config.linux_config));
   // Moving a process between v1 cgroups waits for an RCU grace period per hierarchy (about a
   // millisecond each). When nothing in the child depends on its cgroup before exec (no cgroup
-  // namespace, no fork, no hook before start), the parent does it while the child mounts.
+  // namespace, no cgroup mount, no fork, no hook before start), the parent does it while the
+  // child mounts.
   const oci::Hooks& hooks = config.hooks;
-  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && hooks.prestart.empty() &&
-                        hooks.create_runtime.empty() && hooks.create_container.empty();
+  bool overlap_cgroup = !plan.fork_child && !plan.new_cgroup && !mounts_cgroups(config) &&
+                        hooks.prestart.empty() && hooks.create_runtime.empty() &&
+                        hooks.create_container.empty();
   if (!overlap_cgroup)
     HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
   if (plan.fork_child) {

@@ -67,7 +67,7 @@ def run_rounds(env, rounds):
         runtimes.append("launch")
     env.add_runtime("crun", "/usr/bin/crun")
     if "launch" in runtimes:
-        env.add_runtime("launch", engines.LAUNCH)
+        env.add_runtime("launch", env.install_launch(engines.LAUNCH))
     env._write_containers_conf()
     times = {r: [] for r in runtimes}
     for runtime in runtimes:  # a warm-up of each

@@ -232,6 +232,8 @@ class Engines:
         wanted = {"runc": RUNC}
         if runtimes:
             wanted.update(runtimes)
+        if "launch" in wanted:
+            wanted["launch"] = self.install_launch(wanted["launch"])
         for name, path in wanted.items():
             self.add_runtime(name, path)
         self._write_containers_conf()
@@ -244,6 +246,15 @@ class Engines:
         })
 
     # ---- runtimes -------------------------------------------------------------------------
+    def install_launch(self, launch):
+        """launch and husk copied side by side (as installed: launch finds husk next to
+        itself; the engines pass it no HUSK_INIT_PATH)."""
+        folder = os.path.join(self.dir, "sbin")
+        os.makedirs(folder, exist_ok=True)
+        shutil.copy2(launch, os.path.join(folder, "launch"))
+        shutil.copy2(HUSK, os.path.join(folder, "husk"))
+        return os.path.join(folder, "launch")
+
     def add_runtime(self, name, path):
         """A wrapper at DIR/bin/NAME that appends {"caller": its parent's name, "argv": [...]}
         to argv.log (one JSON object a line) and execs PATH."""
