@@ -211,6 +211,16 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, std::string_view cgrou
   return cgroup;
 }
 
+Result<std::vector<std::string>> Cgroup::planned_paths(const Hierarchy& hierarchy,
+                                                       std::string_view cgroups_path,
+                                                       std::string_view container_id) {
+  auto dirs = resolve(hierarchy, cgroups_path, container_id);
+  if (!dirs.ok()) return std::move(dirs).error();
+  std::vector<std::string> paths;
+  for (const Dir& dir : *dirs) paths.push_back(dir.path);
+  return paths;
+}
+
 Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, std::string_view cgroups_path,
                             std::string_view container_id) {
   auto dirs = resolve(hierarchy, cgroups_path, container_id);

@@ -118,6 +118,12 @@ class Cgroup {
   static Result<Cgroup> create(const Hierarchy& hierarchy, std::string_view cgroups_path,
                                std::string_view container_id, const Resources& resources);
 
+  // The directories create() would make for these arguments, absolute (as paths() gives them),
+  // without touching the host: what a state file records before create() runs.
+  static Result<std::vector<std::string>> planned_paths(const Hierarchy& hierarchy,
+                                                        std::string_view cgroups_path,
+                                                        std::string_view container_id);
+
   // An existing cgroup, by the same cgroupsPath rules as create(); every directory must exist.
   // A relative cgroupsPath resolves against the caller's own cgroup: a later command running in
   // another cgroup than `create` did must use open_paths() with what paths() gave.

@@ -1,7 +1,11 @@
 #include "lifecycle.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,7 +32,7 @@
 #include "seccomp_filter.h"
 #include "signals.h"
 #include "spawn.h"
-#include "state.h"
+#include "state/store.h"
 #include "text_file.h"
 
 namespace husk::launch {
@@ -41,7 +45,8 @@ Result<std::string> absolute_path(const std::string& path, std::string_view what
   return std::string(buf);
 }
 
-// `launch BUNDLE` names its container after the bundle and launch's pid.
+// `launch BUNDLE` names its container after the bundle, launch's pid and a random number: a
+// state directory a killed launch left never blocks a later run that gets the same pid.
 std::string derived_id(const std::string& bundle) {
   std::string base = bundle.substr(bundle.rfind('/') + 1);
   for (char& c : base) {
@@ -50,7 +55,12 @@ std::string derived_id(const std::string& bundle) {
     if (!ok) c = '_';
   }
   if (base.empty() || base == "." || base == "..") base = "bundle";
-  return base + "-" + std::to_string(::getpid());
+  uint32_t random = 0;
+  if (::getrandom(&random, sizeof random, GRND_NONBLOCK) != sizeof random)
+    random = static_cast<uint32_t>(realtime_ns());
+  char suffix[16];
+  (void)std::snprintf(suffix, sizeof suffix, "-%08x", random);
+  return base + "-" + std::to_string(::getpid()) + suffix;
 }
 
 // A "cgroup" entry of mounts[]: without a cgroup namespace the child binds its own cgroup
@@ -68,14 +78,19 @@ std::string microseconds(int64_t from_ns, int64_t to_ns) {
 }  // namespace
 
 struct Container::Impl {
-  explicit Impl(const Log& log) : log(log) {}
+  Impl(const Runtime& runtime, Mode mode) : runtime(runtime), log(*runtime.log), mode(mode) {}
   ~Impl() { abandon(); }
 
+  const Runtime& runtime;
   const Log& log;
-  RunOptions options;
+  Mode mode;
+  CreateOptions options;
   oci::Config config;
-  State state;
+  std::string config_text;
+  Record record;
+  State& state = record.state;
   std::optional<StateDir> state_dir;
+  UniqueFd start_listener;  // kHeld: the socket `launch start` connects to
   NamespacePlan plan;
   std::vector<OpenedNamespace> joins;
   std::optional<process::PreparedProcess> prepared;
@@ -99,6 +114,7 @@ struct Container::Impl {
   int64_t phases[kPhaseCount] = {};
 
   Status load();
+  Status make_state_dir();
   Status prepare();
   Status spawn();
   Status handshake();
@@ -126,7 +142,7 @@ Status Container::Impl::load() {
   struct stat st {};
   if (::stat(bundle->c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Error("bundle " + *bundle + ": not a directory", ENOTDIR);
-  auto config_result = oci::load_config(*bundle);
+  auto config_result = oci::load_config(*bundle, &config_text);
   if (!config_result.ok()) return std::move(config_result).error();
   config = std::move(*config_result);
   t_parsed = realtime_ns();
@@ -136,6 +152,8 @@ Status Container::Impl::load() {
   if (auto supported = oci::check_host_support(config); !supported.ok()) return supported;
   if (!options.console_socket.empty() && !config.process->terminal)
     return Error("--console-socket: config.json has process.terminal false: no terminal to send");
+  if (mode == Mode::kHeld && config.process->terminal && options.console_socket.empty())
+    return Error("process.terminal: a created container needs --console-socket for its terminal");
   std::string root = config.root.path.empty() ? std::string("rootfs") : config.root.path;
   if (root[0] != '/') root = *bundle + "/" + root;
   // A rootfs reached through a symlink is mounted where the link leads, as runc does.
@@ -165,6 +183,8 @@ Status Container::Impl::prepare() {
   auto process_result = process::prepare_process(config);
   if (!process_result.ok()) return std::move(process_result).error();
   prepared = std::move(*process_result);
+  if (mode == Mode::kHeld && prepared->seccomp && prepared->seccomp->new_listener)
+    return Error("linux.seccomp: SCMP_ACT_NOTIFY needs launch run (not create and start) for now");
   if (!options.no_init) {
     auto path = find_init(options.init_path);
     if (!path.ok()) return std::move(path).error();
@@ -179,6 +199,11 @@ Status Container::Impl::prepare() {
   cgroups::Resources resources = container_resources(config);
   std::string cgroups_path;
   if (config.linux_config) cgroups_path = config.linux_config->cgroups_path.value_or("");
+  // Recorded before the directories exist: `delete --force` finds them after a killed launch.
+  auto paths = cgroups::Cgroup::planned_paths(*hierarchy, cgroups_path, state.id);
+  if (!paths.ok()) return std::move(paths).error().context("linux.cgroupsPath");
+  record.cgroup_paths = std::move(*paths);
+  HUSK_TRY(state_dir->write(record));
   auto made = cgroups::Cgroup::create(*hierarchy, cgroups_path, state.id, resources);
   if (!made.ok()) return std::move(made).error().context("linux.cgroupsPath");
   cgroup = std::move(*made);
@@ -203,10 +228,6 @@ Status Container::Impl::spawn() {
     console_receiver = std::move(pair->parent_end());
     console_sink = std::move(pair->child_end());
   }
-  auto blocked = BlockedSignals::block();
-  if (!blocked.ok()) return std::move(blocked).error();
-  signals.emplace(std::move(*blocked));
-
   ChildPlan child_plan;
   child_plan.config = &config;
   child_plan.namespaces = &plan;
@@ -218,15 +239,22 @@ Status Container::Impl::spawn() {
   child_plan.rootfs.net_ns = plan.private_flags & CLONE_NEWNET;
   child_plan.rootfs.cgroup_ns = plan.private_flags & CLONE_NEWCGROUP;
   child_plan.init_fd = init_fd.get();
+  std::vector<std::string> init_args = options.init_args;
+  // In the foreground the container dies with launch. The parent-death signal the child sets
+  // before exec does not survive an exec that raises its capabilities (a bounding set wider
+  // than the permitted one); the one husk sets itself after its exec does.
+  if (mode == Mode::kForeground) init_args.insert(init_args.end(), {"-p", "SIGKILL"});
   child_plan.argv = options.no_init
                         ? config.process->args
-                        : init_argv(config.annotations, options.init_args, config.process->args);
+                        : init_argv(config.annotations, init_args, config.process->args);
   child_plan.env = config.process->env;
   child_plan.preserve_fds = options.preserve_fds;
   child_plan.signal_mask = signals->original();
   child_plan.channel = channel_pair->child_end().get();
   child_plan.listener_sink = listener_sink.get();
   child_plan.console_sink = console_sink.get();
+  child_plan.start_listener = start_listener.get();
+  child_plan.close_first = state_dir->lock_fd();
 
   t_clone = realtime_ns();
   auto pid = spawn_child(child_plan);
@@ -299,6 +327,7 @@ Status Container::Impl::handshake() {
     child = forked->pid;
   }
   state.pid = child;
+  if (auto identity = identify(child); identity.ok()) record.init_start_time = identity->start_time;
   pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
   HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
   if (pauses_before_pivot(config.hooks)) {
@@ -388,30 +417,82 @@ Container::Container(Container&&) noexcept = default;
 Container::~Container() = default;
 
 pid_t Container::pid() const { return impl_->child; }
+const std::string& Container::id() const { return impl_->state.id; }
 
-Result<Container> Container::create(const GlobalOptions& global, const RunOptions& options,
-                                    const Log& log) {
-  auto impl = std::make_unique<Impl>(log);
+Status Container::Impl::make_state_dir() {
+  auto dir = StateDir::create(runtime.root, state.id);
+  if (!dir.ok()) return std::move(dir).error();
+  state_dir.emplace(std::move(*dir));
+  record.created_ns = t_begin;
+  record.no_init = options.no_init;
+  record.foreground = mode == Mode::kForeground;
+  // The config as read: start, exec and delete (hooks, the process's defaults) use this copy.
+  HUSK_TRY(state_dir->write_file("config.json", config_text));
+  config_text = std::string();
+  if (mode == Mode::kHeld) {
+    UniqueFd listener(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+    if (!listener) return Error::from_errno("start.sock: socket");
+    std::string path = state_dir->short_path("start.sock");
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.size() >= sizeof address.sun_path) return Error("start.sock: path too long");
+    std::copy(path.begin(), path.end(), address.sun_path);
+    if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+      return Error::from_errno("start.sock: bind");
+    if (::listen(listener.get(), 4) != 0) return Error::from_errno("start.sock: listen");
+    start_listener = std::move(listener);
+  }
+  return {};
+}
+
+Result<Container> Container::create(const Runtime& runtime, const CreateOptions& options,
+                                    Mode mode) {
+  auto impl = std::make_unique<Impl>(runtime, mode);
   impl->t_begin = realtime_ns();
   impl->options = options;
+  // Signals first: a SIGTERM from now on is taken (forwarded, or it stops create cleanly),
+  // never the default action that would leave a state directory and half a cgroup.
+  auto blocked = BlockedSignals::block();
+  if (!blocked.ok()) return std::move(blocked).error();
+  impl->signals.emplace(std::move(*blocked));
   HUSK_TRY(impl->load());
   if (!options.console_socket.empty()) {
     auto socket = connect_console_socket(options.console_socket);
     if (!socket.ok()) return std::move(socket).error();
     impl->console_socket = std::move(*socket);
   }
-  auto dir = StateDir::create(global.root, impl->state.id);
-  if (!dir.ok()) return std::move(dir).error();
-  impl->state_dir.emplace(std::move(*dir));
+  HUSK_TRY(impl->make_state_dir());
   HUSK_TRY(impl->prepare());
   HUSK_TRY(impl->spawn());
+  impl->start_listener.reset();  // the child holds it now
   HUSK_TRY(impl->handshake());
   HUSK_TRY(impl->take_console());
   impl->state.status = ContainerStatus::kCreated;
-  HUSK_TRY(impl->state_dir->write(impl->state));
+  HUSK_TRY(impl->state_dir->write(impl->record));
   if (!options.pid_file.empty())
-    HUSK_TRY_CTX(write_text_file(options.pid_file, std::to_string(impl->child)), "--pid-file");
+    HUSK_TRY_CTX(write_file_atomically(options.pid_file, std::to_string(impl->child)),
+                 "--pid-file");
+  // Other commands (state, kill, exec) may look at a foreground container from now on.
+  if (mode == Mode::kForeground) impl->state_dir->unlock();
   return Container(std::move(impl));
+}
+
+Status Container::release() {
+  Impl& c = *impl_;
+  // A stop asked for while create ran ends the create, not the container's later life.
+  pollfd pending{c.signals->fd(), POLLIN, 0};
+  while (::poll(&pending, 1, 0) == 1) {
+    int sig = c.signals->take();
+    if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+      return Error(std::string("create: stopped by ") + ::sigabbrev_np(sig));
+  }
+  c.state_dir->keep();
+  c.state_dir.reset();  // the lock goes with it
+  c.channel.reset();
+  c.child = 0;          // the caller reaps it
+  c.cgroup.reset();
+  c.destroyed = true;
+  return {};
 }
 
 Status Container::start() {
@@ -438,8 +519,10 @@ Status Container::start() {
   c.channel.reset();
   c.t_exec = realtime_ns();
   c.state.status = ContainerStatus::kRunning;
-  HUSK_TRY(c.state_dir->write(c.state));
-  c.warn_hooks(c.config.hooks.poststart, "poststart", ContainerStatus::kRunning);
+  HUSK_TRY(c.state_dir->write(c.record));
+  // runtime-spec 1.3: a failing poststart hook fails start; the caller's error path kills the
+  // container.
+  HUSK_TRY(c.run_hooks(c.config.hooks.poststart, "poststart", ContainerStatus::kRunning));
   return {};
 }
 
@@ -485,25 +568,6 @@ Status Container::destroy() {
                 "KiB children=" + std::to_string(children.ru_maxrss) + "KiB");
   }
   return cleaned;
-}
-
-Result<int> run(const GlobalOptions& global, const RunOptions& options, const Log& log) {
-  auto container = Container::create(global, options, log);
-  if (!container.ok()) return std::move(container).error();
-  HUSK_TRY(container->start());
-  auto code = container->wait();
-  if (!code.ok()) return std::move(code).error();
-  HUSK_TRY(container->destroy());
-  return *code;
-}
-
-Status check_preserved_fds(int count) {
-  for (int fd = 3; fd < 3 + count; ++fd) {
-    if (::fcntl(fd, F_GETFD) < 0)
-      return Error::from_errno("--preserve-fds " + std::to_string(count) + ": fd " +
-                               std::to_string(fd));
-  }
-  return {};
 }
 
 }  // namespace husk::launch

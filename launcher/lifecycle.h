@@ -1,12 +1,18 @@
-// lifecycle: a container's life as the runtime spec has it. run() is create + start + wait +
-// delete, the steps the split commands (create, start, delete) will call one by one:
+// lifecycle: a container being made by this process. Container::create() does the work of
+// `launch create` (and of the foreground run's first half):
 //
-//   create   config, state directory, cgroup, the child cloned into its namespaces and set up
-//            up to exec, where it waits (prestart / createRuntime / createContainer hooks run)
-//   start    releases the child: startContainer hooks, exec of husk (or process.args);
-//            then poststart hooks
-//            with process.terminal, the pty's master comes back from the child: it goes to
-//            --console-socket, or launch's terminal is put in raw mode for wait to relay it
+//   create   config, state directory (record "creating", with the cgroup's paths before the
+//            cgroup exists, so a killed launch leaves what `delete --force` needs), cgroup, the
+//            child cloned into its namespaces and set up up to exec, where it waits
+//            (prestart / createRuntime / createContainer hooks run); record "created"
+//
+// Then either release() (`launch create`: the child waits for `launch start` on the state
+// directory's start.sock, this process exits) or, in the foreground:
+//
+//   start    releases the child over the channel: startContainer hooks, exec of husk (or
+//            process.args); then poststart hooks. With process.terminal, the pty's master came
+//            from the child: it went to --console-socket, or launch's terminal is in raw mode
+//            for wait to relay it
 //   wait     forwards launch's signals to it until it exits (relaying the pty, if kept)
 //   destroy  kills what is left in the cgroup, removes the cgroup and the state; poststop hooks
 //
@@ -17,36 +23,37 @@
 
 #include <memory>
 
-#include "cli.h"
+#include "container/create.h"
 #include "error.h"
-#include "logging.h"
 
 namespace husk::launch {
 
 class Container {
  public:
-  static Result<Container> create(const GlobalOptions& global, const RunOptions& options,
-                                  const Log& log);
+  enum class Mode {
+    kForeground,  // this launch starts, waits for and deletes it; parent-death signal kept
+    kHeld,        // `launch create`: held for `launch start` from another process
+  };
+  static Result<Container> create(const Runtime& runtime, const CreateOptions& options, Mode mode);
   Container(Container&&) noexcept;
   Container& operator=(Container&&) = delete;
   ~Container();
+
+  // kHeld: leaves the container to later commands. Fails (and cleans up) when launch was asked
+  // to stop (SIGTERM, SIGINT, SIGHUP) while it created it.
+  Status release();
 
   Status start();
   Result<int> wait();  // the exit code: the status, or 128+N for signal N
   Status destroy();
 
   pid_t pid() const;
+  const std::string& id() const;
 
  private:
   struct Impl;
   explicit Container(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// create, start, wait, destroy. Returns the container's exit code.
-Result<int> run(const GlobalOptions& global, const RunOptions& options, const Log& log);
-
-// --preserve-fds N: fds 3 .. 3+N-1 must be open (before launch opens any of its own).
-Status check_preserved_fds(int count);
 
 }  // namespace husk::launch

@@ -5,6 +5,8 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 
 namespace husk::launch {
@@ -25,13 +27,13 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-Result<Log> Log::open(const GlobalOptions& options) {
-  Log log(options.log, options.log_format, options.debug);
-  if (!options.log.empty()) {
+Result<Log> Log::open(const LogOptions& options) {
+  Log log(options.path, options.format, options.debug);
+  if (!options.path.empty()) {
     try {
       log.logger();
     } catch (const spdlog::spdlog_ex& e) {
-      return Error("--log " + options.log + ": " + e.what());
+      return Error("--log " + options.path + ": " + e.what());
     }
   }
   return log;
@@ -59,7 +61,13 @@ spdlog::logger& Log::logger() const {
   return *logger_;
 }
 
-void Log::error(std::string_view message) const { logger().error("{}", message); }
+void Log::error(std::string_view message) const {
+  logger().error("{}", message);
+  if (!path_.empty()) {
+    std::string line = "launch: error: " + std::string(message) + "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  }
+}
 void Log::warn(std::string_view message) const { logger().warn("{}", message); }
 void Log::debug(std::string_view message) const {
   if (debug_) logger().debug("{}", message);

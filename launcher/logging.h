@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "cli.h"
 #include "error.h"
 #include "json_text.h"
 
@@ -18,11 +17,23 @@ class logger;
 
 namespace husk::launch {
 
+enum class LogFormat { kText, kJson };
+
+struct LogOptions {
+  std::string path;  // empty: stderr
+  LogFormat format = LogFormat::kText;
+  bool debug = false;
+};
+
 class Log {
  public:
   // Opens the --log file (appending) when there is one.
-  static Result<Log> open(const GlobalOptions& options);
+  static Result<Log> open(const LogOptions& options);
+  // A log on stderr, text, no debug (before the command line is parsed).
+  Log() = default;
 
+  // With a --log file, an error also goes to stderr as one text line: containerd reads the
+  // file, a person the terminal.
   void error(std::string_view message) const;
   void warn(std::string_view message) const;
   void debug(std::string_view message) const;  // only with --debug

@@ -1,14 +1,15 @@
-// launch: runs an OCI bundle in the foreground with husk as its PID 1. Parses the command line,
-// dispatches, prints an error once as one line, exits with the container's status.
+// launch: an OCI runtime driven as runc is, with husk as the container's PID 1. Parses the
+// global options, dispatches to the verb table (cli/verbs.h), prints an error once as one line
+// (to stderr, and to the --log file in its format), exits 2 for a command-line error, 1 for any
+// other, or with the container's status.
 #include <unistd.h>
 
 #include <string_view>
 #include <vector>
 
-#include "cli.h"
-#include "lifecycle.h"
+#include "cli/verbs.h"
+#include "json_text.h"
 #include "logging.h"
-#include "spec_file.h"
 
 #ifndef HUSK_VERSION
 #define HUSK_VERSION "unknown"
@@ -16,55 +17,60 @@
 
 namespace {
 
-void print(std::string_view text) {
-  while (!text.empty()) {
-    ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
-    if (n <= 0) return;
-    text.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-// Before the logger exists: a plain line on stderr.
-int usage_error(std::string_view message) {
-  std::string line = "launch: " + std::string(message) + "\n";
-  (void)!::write(STDERR_FILENO, line.data(), line.size());
-  return 2;
+// A bundle path holds a '/' (or is "." / ".."); any other word must name a verb.
+bool looks_like_path(std::string_view word) {
+  return word.find('/') != std::string_view::npos || word == "." || word == "..";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace husk::launch;
-  std::vector<std::string_view> args(argv + 1, argv + argc);
-  auto cli = parse_cli(args);
-  if (!cli.ok()) return usage_error(cli.error().text());
-  switch (cli->command) {
-    case Command::kHelp:
-      print(usage());
-      return 0;
-    case Command::kVersion:
-      print("launch " HUSK_VERSION "\n");
-      return 0;
-    default:
-      break;
+  std::vector<std::string_view> words(argv + 1, argv + argc);
+  cli::Args args(words);
+  cli::GlobalOptions global;
+  auto taken = cli::parse_globals(args, global);
+  Log stderr_log;
+  if (!taken.ok()) {
+    stderr_log.error(taken.error().message());
+    return 2;
   }
-  if (cli->command == Command::kRun) {
-    if (auto fds = check_preserved_fds(cli->run.preserve_fds); !fds.ok())
-      return usage_error(fds.error().text());
+  auto log = Log::open({global.log, global.log_format, global.debug});
+  if (!log.ok()) {
+    stderr_log.error(log.error().text());
+    return 2;
   }
-  auto log = Log::open(cli->global);
-  if (!log.ok()) return usage_error(log.error().text());
-  if (cli->command == Command::kSpec) {
-    if (auto written = write_default_spec(cli->spec); !written.ok()) {
-      log->error(written.error().text());
-      return 1;
-    }
+  auto fail = [&](const husk::Error& error) {
+    bool usage = error.errno_value() == cli::kUsageErrno;
+    log->error(usage ? error.message() : error.text());
+    return usage ? 2 : 1;
+  };
+  cli::Args rest = args.subspan(*taken);
+  if (rest.empty()) return fail(cli::usage_error("missing command (see launch --help)"));
+  std::string_view word = rest[0];
+  if (word == "--help" || word == "-h" || word == "help") {
+    cli::print(cli::usage());
     return 0;
   }
-  auto code = run(cli->global, cli->run, *log);
-  if (!code.ok()) {
-    log->error(code.error().text());
-    return 1;
+  if (word == "--version" || word == "-v" || word == "version") {
+    cli::print(cli::version_text(HUSK_VERSION));
+    return 0;
   }
+  if (global.systemd_cgroup)
+    return fail(husk::Error("--systemd-cgroup: the systemd cgroup driver is not supported yet"));
+  if (global.rootless == "true" || (global.rootless == "auto" && ::geteuid() != 0))
+    return fail(husk::Error("rootless containers are not supported yet: run launch as root"));
+  Runtime runtime{global.root, &*log};
+  const cli::Verb* verb = cli::find_verb(word);
+  husk::Result<int> code = 0;
+  if (verb != nullptr) {
+    code = verb->handler(runtime, rest.subspan(1));
+  } else if (word[0] == '-' || looks_like_path(word)) {
+    // `launch [options] BUNDLE`: the foreground run, options before or after the bundle.
+    code = cli::run_bundle(runtime, rest);
+  } else {
+    code = cli::usage_error("unknown command \"" + husk::json_escape(word) + "\" (see launch --help)");
+  }
+  if (!code.ok()) return fail(code.error());
   return *code;
 }

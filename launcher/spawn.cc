@@ -4,6 +4,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -17,11 +18,8 @@
 #include "fd_passing.h"
 #include "hooks.h"
 #include "image_user.h"
+#include "stage_runner.h"
 #include "sysctl.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 namespace husk::launch {
 namespace {
@@ -29,70 +27,36 @@ namespace {
 constexpr std::string_view kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// fork() through clone3, with namespace flags; CLONE_PARENT makes the child our sibling.
-pid_t clone3_fork(uint64_t flags) {
-  clone_args args{};
-  args.flags = flags;
-  // With CLONE_PARENT the child inherits our own exit signal (SIGCHLD); clone3 wants 0 then.
-  args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
-}
-
 // The child's side of the set-up. Every failure ends the process.
-class Child {
+class Child : public StageRunner {
  public:
-  explicit Child(const ChildPlan& plan) : plan_(plan) {}
+  explicit Child(const ChildPlan& plan) : StageRunner(plan.channel), plan_(plan) {}
 
   [[noreturn]] void run();
 
  private:
-  [[noreturn]] void fail(ChildStage stage, int error, std::string_view text) {
-    ChildMessage message;
-    message.event = ChildEvent::kFailed;
-    message.stage = stage;
-    message.error = error;
-    set_text(message, text);
-    (void)Channel::send(plan_.channel, message);
-    ::_exit(1);
-  }
-  [[noreturn]] void fail(ChildStage stage, const Error& error) {
-    fail(stage, error.errno_value(), error.message());
-  }
-  void check(ChildStage stage, const Status& status) {
-    if (!status.ok()) fail(stage, status.error());
-  }
-  void check(const process::ApplyFailure& failure) {
-    if (failure.ok()) return;
-    ChildMessage message;
-    message.event = ChildEvent::kFailed;
-    message.stage = ChildStage::kProcess;
-    message.error = failure.error;
-    message.apply = failure;
-    (void)Channel::send(plan_.channel, message);
-    ::_exit(1);
-  }
-  void send(ChildEvent event, pid_t pid = 0) {
-    ChildMessage message;
-    message.event = event;
-    message.pid = pid;
-    std::copy(std::begin(phases_), std::end(phases_), std::begin(message.phases));
-    if (Channel::send(plan_.channel, message) != 0) ::_exit(1);
-  }
-  void wait_go(std::string* payload = nullptr) {
-    if (Channel::wait_go(plan_.channel, payload) != 0) ::_exit(1);
-  }
+  void wait_start(std::string* payload);
 
   void enter_namespaces();
   void fork_container_process();
   void set_up_container(const std::string& state);
   void set_up_console();
-  void change_directory();
-  void mark_fds_cloexec();
   [[noreturn]] void exec(const std::string& state);
 
   const ChildPlan& plan_;
-  int64_t phases_[kPhaseCount] = {};
 };
+
+// `launch create` has exited: the first connection to the listener is `launch start`.
+void Child::wait_start(std::string* payload) {
+  int connection = -1;
+  do {
+    connection = ::accept4(plan_.start_listener, nullptr, nullptr, SOCK_CLOEXEC);
+  } while (connection < 0 && errno == EINTR);
+  if (connection < 0) ::_exit(1);
+  ::close(plan_.start_listener);
+  channel_ = connection;
+  wait_go(payload);
+}
 
 void Child::enter_namespaces() {
   const NamespacePlan& ns = *plan_.namespaces;
@@ -114,14 +78,7 @@ void Child::fork_container_process() {
     send(ChildEvent::kForChildren);
     wait_go();
   }
-  pid_t pid = clone3_fork(CLONE_PARENT);
-  if (pid < 0) fail(ChildStage::kFork, errno, "clone3");
-  if (pid > 0) {
-    send(ChildEvent::kForked, pid);
-    ::_exit(0);
-  }
-  // The parent-death signal is not inherited; launch is our parent now.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  fork_process();
 }
 
 void Child::set_up_console() {
@@ -137,26 +94,6 @@ void Child::set_up_console() {
   if (int error = process::send_fd_with_data(plan_.console_sink, pty->master.get(), pty->path);
       error != 0)
     fail(ChildStage::kConsole, error, "passing the terminal to launch");
-}
-
-void Child::change_directory() {
-  const std::string& cwd = plan_.config->process->cwd;
-  if (::chdir(cwd.c_str()) != 0) fail(ChildStage::kCwd, errno, cwd);
-  // A cwd reached through an fd of the host (/proc/self/fd/N) lies outside the new root: the
-  // kernel then gives getcwd() no path from "/" (glibc says ENOENT).
-  char buf[PATH_MAX];
-  if (::getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
-    fail(ChildStage::kCwd, 0, cwd + ": outside the container's root");
-}
-
-void Child::mark_fds_cloexec() {
-  unsigned int first = 3U + static_cast<unsigned int>(plan_.preserve_fds);
-  if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-    fail(ChildStage::kFds, errno, "close_range");
-  for (int fd = 3; fd < static_cast<int>(first); ++fd) {
-    if (::fcntl(fd, F_SETFD, 0) != 0)
-      fail(ChildStage::kFds, errno, "--preserve-fds: fd " + std::to_string(fd));
-  }
 }
 
 void Child::set_up_container(const std::string& state) {
@@ -187,8 +124,8 @@ void Child::set_up_container(const std::string& state) {
   if (plan_.console_sink >= 0) set_up_console();
   check(ChildStage::kRootfs, rootfs::finalize_rootfs(config, plan_.rootfs));
   phases_[kPhaseFinalized] = realtime_ns();
-  change_directory();
-  mark_fds_cloexec();
+  change_directory(plan_.config->process->cwd);
+  mark_fds_cloexec(plan_.preserve_fds);
   phases_[kPhaseProcess] = realtime_ns();
 }
 
@@ -200,39 +137,36 @@ void Child::exec(const std::string& state) {
     fail(ChildStage::kExec, error, "process.args[0] \"" + name + "\"");
   // As runc and crun: HOME and the supplementary groups from the image's own user database.
   const process::ImageUser user = process::read_image_user(plan_.process->credentials.uid);
+  // Held for `launch start`: create exits, and its death must not end the container.
+  if (plan_.start_listener >= 0) ::prctl(PR_SET_PDEATHSIG, 0);
   send(ChildEvent::kReady);
   std::string start_state;
-  wait_go(&start_state);
+  if (plan_.start_listener >= 0) {
+    wait_start(&start_state);
+  } else {
+    wait_go(&start_state);
+  }
 
   check(ChildStage::kHooks,
         process::run_hooks(config.hooks.start_container, "startContainer", start_state));
-  std::vector<char*> argv;
-  for (const std::string& arg : plan_.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::string home = "HOME=" + user.home;
-  std::vector<char*> envp;
-  for (const std::string& var : plan_.env) {
-    if (var.rfind("HOME=", 0) == 0) home.clear();
-    envp.push_back(const_cast<char*>(var.c_str()));
-  }
-  if (!home.empty()) envp.push_back(home.data());
-  envp.push_back(nullptr);
+  const ExecVectors vectors(plan_.argv, plan_.env, user.home);
   (void)state;
 
   check(process::apply_process_final(*plan_.process, plan_.listener_sink, user.groups));
-  // Credentials changes cleared the parent-death signal.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Credentials changes cleared the parent-death signal (launch in the foreground only).
+  if (plan_.start_listener < 0) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);
   if (plan_.init_fd >= 0) {
-    ::syscall(SYS_execveat, plan_.init_fd, "", argv.data(), envp.data(), AT_EMPTY_PATH);
+    ::syscall(SYS_execveat, plan_.init_fd, "", vectors.argv(), vectors.envp(), AT_EMPTY_PATH);
     fail(ChildStage::kExec, errno, "husk (sealed copy)");
   }
-  ::execve(path.c_str(), argv.data(), envp.data());
+  ::execve(path.c_str(), vectors.argv(), vectors.envp());
   fail(ChildStage::kExec, errno, "process.args[0] \"" + name + "\"");
 }
 
 void Child::run() {
   phases_[kPhaseChildStart] = realtime_ns();
+  if (plan_.close_first >= 0) ::close(plan_.close_first);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   enter_namespaces();
   std::string state;

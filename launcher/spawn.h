@@ -11,7 +11,10 @@
 //   the slave bound onto /dev/console, made the controlling terminal of a new session and fds
 //   0-2, the master sent to the parent over console_sink]; read-only and masked paths
 //   chdir(process.cwd), checked to be inside the new root; every fd above the preserved ones
-//   close-on-exec                              -> kReady, then wait for start
+//   close-on-exec                              -> kReady, then wait for start: on the channel
+//   (launch in the foreground), or, for `launch create`, on start_listener: the parent-death
+//   signal is cleared before kReady (create exits), and the first connection (`launch start`)
+//   becomes the channel from then on
 //   startContainer hooks, HOME and the groups from the image's /etc/passwd and /etc/group,
 //   the process's final set-up (credentials, capabilities, seccomp),
 //   the signal mask restored, execveat(husk's sealed memfd) or execve(process.args)
@@ -47,6 +50,8 @@ struct ChildPlan {
   int channel = -1;        // the child's end
   int listener_sink = -1;  // for the seccomp notify fd; -1 without
   int console_sink = -1;   // for the pty's master (process.terminal); -1 without
+  int start_listener = -1;  // `launch create`: the listening socket start connects to
+  int close_first = -1;     // closed first thing in the child (the state directory's lock)
 };
 
 // Clones the child; returns its pid (in launch's pid namespace). The child runs the plan.

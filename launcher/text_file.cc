@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "unique_fd.h"
 
@@ -25,6 +26,22 @@ Status write_text_file(const std::string& path, std::string_view text, int extra
   if (!fd) return Error::from_errno(path);
   if (auto written = write_all(fd.get(), text); !written.ok())
     return std::move(written).error().context(path);
+  return {};
+}
+
+Status write_file_atomically(const std::string& path, std::string_view text) {
+  size_t slash = path.rfind('/');
+  std::string tmp = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + "." +
+                    path.substr(slash == std::string::npos ? 0 : slash + 1) + ".tmp";
+  if (auto written = write_text_file(tmp, text, O_CREAT | O_TRUNC, 0644); !written.ok()) {
+    ::unlink(tmp.c_str());
+    return Error(path, written.error().errno_value());
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Error error = Error::from_errno(path);
+    ::unlink(tmp.c_str());
+    return error;
+  }
   return {};
 }
 

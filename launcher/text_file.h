@@ -17,4 +17,8 @@ Status write_all(int fd, std::string_view text);
 Status write_text_file(const std::string& path, std::string_view text,
                        int extra_flags = O_CREAT | O_TRUNC, mode_t mode = 0644);
 
+// Writes `text` to a temporary file beside `path`, then renames it over `path`: a reader never
+// sees half of it (the pid file). Errors name the path.
+Status write_file_atomically(const std::string& path, std::string_view text);
+
 }  // namespace husk::launch

@@ -816,15 +816,16 @@ class DomBuilder : public nlohmann::detail::json_sax_dom_parser<json> {
   std::string what_;
 };
 
-Result<json> parse_json(std::string_view text) {
+Result<json> parse_json(std::string_view text, std::string_view file = "config.json") {
   // nlohmann stops at a NUL byte outside a string as if the text ended there.
   if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
-    return Error("config.json: " + position_text(text, nul + 1) + ": syntax error - NUL byte");
+    return Error(std::string(file) + ": " + position_text(text, nul + 1) +
+                 ": syntax error - NUL byte");
   }
   json document;
   DomBuilder builder(document);
   if (!json::sax_parse(text.begin(), text.end(), &builder)) {
-    return Error("config.json: " + position_text(text, builder.bytes_read()) + ": " +
+    return Error(std::string(file) + ": " + position_text(text, builder.bytes_read()) + ": " +
                  syntax_detail(builder.what()));
   }
   return document;
@@ -845,10 +846,26 @@ Result<Config> parse_config(std::string_view json_text) {
   }
 }
 
-Result<Config> load_config(const std::string& bundle_dir) {
+Result<Config> load_config(const std::string& bundle_dir, std::string* text_out) {
   Result<std::string> text = read_file(bundle_dir + "/config.json");
   if (!text.ok()) return std::move(text).error().context("config.json");
-  return parse_config(*text);
+  auto config = parse_config(*text);
+  if (config.ok() && text_out != nullptr) *text_out = std::move(*text);
+  return config;
+}
+
+Result<Process> parse_process_json(std::string_view json_text, std::string_view file) {
+  const std::string prefix = std::string(file) + ": ";
+  try {
+    Result<json> document = parse_json(json_text, file);
+    if (!document.ok()) return std::move(document).error();
+    return parse_process(Node(*document, ""));
+  } catch (const ConfigError& e) {
+    if (e.path.empty()) return Error(prefix + e.message);
+    return Error(prefix + e.path + ": " + e.message);
+  } catch (const std::exception& e) {  // out of memory
+    return Error(prefix + e.what());
+  }
 }
 
 }  // namespace husk::oci

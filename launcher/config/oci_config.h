@@ -223,8 +223,12 @@ struct Config {
 // integer, got "root"` (the path in jq syntax, then the problem).
 Result<Config> parse_config(std::string_view json_text);
 
-// Reads and parses <bundle>/config.json.
-Result<Config> load_config(const std::string& bundle_dir);
+// Parses a process object alone (exec's process.json, runtime-spec's "process" schema). Errors
+// name `file` and the JSON path: `process.json: .args: expected an array of strings`.
+Result<Process> parse_process_json(std::string_view json_text, std::string_view file);
+
+// Reads and parses <bundle>/config.json; the text read goes to `text` when given.
+Result<Config> load_config(const std::string& bundle_dir, std::string* text = nullptr);
 
 std::string_view namespace_name(NamespaceType type);  // "pid", "network", ...
 

@@ -22,7 +22,7 @@ Result<uint64_t> to_mask(const std::vector<std::string>& names, std::string_view
                          int last_cap) {
   uint64_t mask = 0;
   for (size_t i = 0; i < names.size(); ++i) {
-    std::string where = "config.json: .process.capabilities." + std::string(set_name) + "[" +
+    std::string where = ".process.capabilities." + std::string(set_name) + "[" +
                         std::to_string(i) + "]";
     std::optional<int> cap = capability_from_name(names[i]);
     if (!cap) return Error(where + ": unknown capability \"" + names[i] + "\"");
@@ -92,12 +92,12 @@ Result<CapabilitySets> prepare_capabilities(const oci::Capabilities& caps, int l
 
   if (uint64_t extra = sets.effective & ~sets.permitted; extra != 0) {
     size_t i = first_in(caps.effective, extra);
-    return Error("config.json: .process.capabilities.effective[" + std::to_string(i) +
+    return Error(".process.capabilities.effective[" + std::to_string(i) +
                  "]: " + caps.effective[i] + " is not in the permitted set");
   }
   if (uint64_t extra = sets.inheritable & ~sets.bounding; extra != 0) {
     size_t i = first_in(caps.inheritable, extra);
-    return Error("config.json: .process.capabilities.inheritable[" + std::to_string(i) +
+    return Error(".process.capabilities.inheritable[" + std::to_string(i) +
                  "]: " + caps.inheritable[i] + " is not in the bounding set");
   }
   // The kernel raises an ambient capability only when it is both permitted and inheritable.

@@ -34,7 +34,7 @@ std::string capability_name(int cap);
 // The kernel's highest capability number.
 Result<int> last_capability();
 
-// Errors name the JSON path: `config.json: .process.capabilities.bounding[2]: unknown
+// Errors name the JSON path: `.process.capabilities.bounding[2]: unknown
 // capability "CAP_FOO"`. Effective must be within permitted, and inheritable within bounding
 // (capset(2) refuses more). Ambient capabilities that are not both permitted and inheritable
 // are left out, as runc does: the kernel cannot raise them, and `runc spec` asks for them.

@@ -56,26 +56,26 @@ TEST(Capabilities, Errors) {
   oci::Capabilities caps;
   caps.bounding = {"CAP_CHOWN", "CAP_KILL", "CAP_FOO"};
   EXPECT_EQ(prepare_capabilities(caps, 40).error().text(),
-            "config.json: .process.capabilities.bounding[2]: unknown capability \"CAP_FOO\"");
+            ".process.capabilities.bounding[2]: unknown capability \"CAP_FOO\"");
 
   caps = {};
   caps.permitted = {"CAP_CHECKPOINT_RESTORE"};
   EXPECT_EQ(prepare_capabilities(caps, 39).error().text(),
-            "config.json: .process.capabilities.permitted[0]: CAP_CHECKPOINT_RESTORE is not "
+            ".process.capabilities.permitted[0]: CAP_CHECKPOINT_RESTORE is not "
             "supported by this kernel (its last is CAP_BPF)");
 
   caps = {};
   caps.permitted = {"CAP_CHOWN"};
   caps.effective = {"CAP_CHOWN", "CAP_KILL"};
   EXPECT_EQ(prepare_capabilities(caps, 40).error().text(),
-            "config.json: .process.capabilities.effective[1]: CAP_KILL is not in the permitted "
+            ".process.capabilities.effective[1]: CAP_KILL is not in the permitted "
             "set");
 
   caps = {};
   caps.bounding = {"CAP_CHOWN"};
   caps.inheritable = {"CAP_CHOWN", "CAP_KILL"};
   EXPECT_EQ(prepare_capabilities(caps, 40).error().text(),
-            "config.json: .process.capabilities.inheritable[1]: CAP_KILL is not in the bounding "
+            ".process.capabilities.inheritable[1]: CAP_KILL is not in the bounding "
             "set");
 }
 

@@ -34,7 +34,7 @@ Result<Credentials> prepare_credentials(const oci::User& user) {
   credentials.additional_gids.assign(user.additional_gids.begin(), user.additional_gids.end());
   if (user.umask) {
     if (*user.umask > 0777)
-      return Error("config.json: .process.user.umask: " + std::to_string(*user.umask) +
+      return Error(".process.user.umask: " + std::to_string(*user.umask) +
                    " is above 0777 (511)");
     credentials.umask = *user.umask;
   }

@@ -31,10 +31,10 @@ std::optional<int> ioprio_class_from_name(std::string_view name) {
 Result<int> prepare_io_priority(const oci::IoPriority& io_priority) {
   std::optional<int> io_class = ioprio_class_from_name(io_priority.io_class);
   if (!io_class)
-    return Error("config.json: .process.ioPriority.class: unknown class \"" + io_priority.io_class +
+    return Error(".process.ioPriority.class: unknown class \"" + io_priority.io_class +
                  "\"");
   if (io_priority.priority < 0 || io_priority.priority > 7)
-    return Error("config.json: .process.ioPriority.priority: " +
+    return Error(".process.ioPriority.priority: " +
                  std::to_string(io_priority.priority) + " is outside 0..7");
   return (*io_class << kIoprioClassShift) | io_priority.priority;
 }

@@ -12,7 +12,7 @@ namespace husk::process {
 
 Result<int> prepare_oom_score_adj(int value) {
   if (value < -1000 || value > 1000)
-    return Error("config.json: .process.oomScoreAdj: " + std::to_string(value) +
+    return Error(".process.oomScoreAdj: " + std::to_string(value) +
                  " is outside -1000..1000");
   return value;
 }

@@ -35,12 +35,12 @@ constexpr std::array<NamedValue<unsigned long>, 11> kFlags{{
 Result<unsigned long> prepare_personality(const oci::Personality& personality) {
   std::optional<unsigned long> persona = value_of<unsigned long>(kDomains, personality.domain);
   if (!persona)
-    return Error("config.json: .linux.personality.domain: unknown domain \"" + personality.domain +
+    return Error(".linux.personality.domain: unknown domain \"" + personality.domain +
                  "\" (LINUX or LINUX32)");
   for (size_t i = 0; i < personality.flags.size(); ++i) {
     std::optional<unsigned long> flag = value_of<unsigned long>(kFlags, personality.flags[i]);
     if (!flag)
-      return Error("config.json: .linux.personality.flags[" + std::to_string(i) +
+      return Error(".linux.personality.flags[" + std::to_string(i) +
                    "]: unknown flag \"" + personality.flags[i] + "\"");
     *persona |= *flag;
   }

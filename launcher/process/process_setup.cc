@@ -39,9 +39,7 @@ std::string ids(const std::vector<gid_t>& values) {
   return text;
 }
 
-}  // namespace
-
-Result<PreparedProcess> prepare_process(const oci::Config& config) {
+Result<PreparedProcess> prepare_process_parts(const oci::Config& config) {
   PreparedProcess prepared;
   if (config.process) {
     const oci::Process& process = *config.process;
@@ -66,6 +64,14 @@ Result<PreparedProcess> prepare_process(const oci::Config& config) {
     if (linux_config.seccomp) HUSK_ASSIGN(prepared.seccomp, compile_seccomp(*linux_config.seccomp));
     HUSK_ASSIGN(prepared.sysctls, prepare_sysctls(linux_config.sysctl, linux_config.namespaces));
   }
+  return prepared;
+}
+
+}  // namespace
+
+Result<PreparedProcess> prepare_process(const oci::Config& config, std::string_view source) {
+  auto prepared = prepare_process_parts(config);
+  if (!prepared.ok()) return std::move(prepared).error().context(source);
   return prepared;
 }
 

@@ -27,6 +27,7 @@
 
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "apply_failure.h"
@@ -55,9 +56,11 @@ struct PreparedProcess {
 };
 
 // Reads config.process (absent: defaults, uid 0, no limits) and config.linux (seccomp,
-// sysctl, personality). Errors read `config.json: .process.rlimits[0].type: unknown resource
-// "RLIMIT_FOO"`.
-Result<PreparedProcess> prepare_process(const oci::Config& config);
+// sysctl, personality). Errors name `source` (the file the process came from: config.json, or
+// exec's process.json) and the JSON path: `config.json: .process.rlimits[0].type: unknown
+// resource "RLIMIT_FOO"`.
+Result<PreparedProcess> prepare_process(const oci::Config& config,
+                                        std::string_view source = "config.json");
 
 // The early steps (see the order above).
 ApplyFailure apply_process_early(const PreparedProcess& prepared);

@@ -13,7 +13,7 @@ Result<std::vector<PreparedRlimit>> prepare_rlimits(const std::vector<oci::Rlimi
   std::set<int> seen;
   for (size_t i = 0; i < rlimits.size(); ++i) {
     const oci::Rlimit& rlimit = rlimits[i];
-    std::string where = "config.json: .process.rlimits[" + std::to_string(i) + "]";
+    std::string where = ".process.rlimits[" + std::to_string(i) + "]";
     std::optional<int> resource = oci::rlimit_resource(rlimit.type);
     if (!resource) return Error(where + ".type: unknown resource \"" + rlimit.type + "\"");
     if (!seen.insert(*resource).second)

@@ -19,7 +19,7 @@ struct PreparedRlimit {
   std::string name;  // "RLIMIT_NOFILE", for messages
 };
 
-// Errors name the entry: `config.json: .process.rlimits[1].type: unknown resource
+// Errors name the entry: `.process.rlimits[1].type: unknown resource
 // "RLIMIT_FOO"`, a duplicate type, or soft above hard.
 Result<std::vector<PreparedRlimit>> prepare_rlimits(const std::vector<oci::Rlimit>& rlimits);
 

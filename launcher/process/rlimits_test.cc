@@ -20,11 +20,11 @@ TEST(Rlimits, NamesBecomeResources) {
 
 TEST(Rlimits, Errors) {
   EXPECT_EQ(prepare_rlimits({{"RLIMIT_CORE", 0, 0}, {"RLIMIT_FOO", 1, 1}}).error().text(),
-            "config.json: .process.rlimits[1].type: unknown resource \"RLIMIT_FOO\"");
+            ".process.rlimits[1].type: unknown resource \"RLIMIT_FOO\"");
   EXPECT_EQ(prepare_rlimits({{"RLIMIT_CORE", 0, 0}, {"RLIMIT_CORE", 1, 1}}).error().text(),
-            "config.json: .process.rlimits[1].type: RLIMIT_CORE appears twice");
+            ".process.rlimits[1].type: RLIMIT_CORE appears twice");
   EXPECT_EQ(prepare_rlimits({{"RLIMIT_NOFILE", 2048, 1024}}).error().text(),
-            "config.json: .process.rlimits[0]: soft limit 2048 is above the hard limit 1024");
+            ".process.rlimits[0]: soft limit 2048 is above the hard limit 1024");
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ std::optional<uint64_t> sched_flag_from_name(std::string_view name) {
 }
 
 Result<SchedAttr> prepare_scheduler(const oci::Scheduler& scheduler) {
-  const std::string where = "config.json: .process.scheduler";
+  const std::string where = ".process.scheduler";
   SchedAttr attr;
   std::optional<uint32_t> policy = sched_policy_from_name(scheduler.policy);
   if (!policy) return Error(where + ".policy: unknown policy \"" + scheduler.policy + "\"");

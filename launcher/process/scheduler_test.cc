@@ -49,32 +49,32 @@ TEST(Scheduler, Errors) {
   oci::Scheduler s;
   s.policy = "SCHED_ISO";
   EXPECT_EQ(prepare_scheduler(s).error().text(),
-            "config.json: .process.scheduler.policy: SCHED_ISO is not in Linux");
+            ".process.scheduler.policy: SCHED_ISO is not in Linux");
   s.policy = "SCHED_RR";
   EXPECT_EQ(prepare_scheduler(s).error().text(),
-            "config.json: .process.scheduler.priority: SCHED_RR needs a priority in 1..99, got 0");
+            ".process.scheduler.priority: SCHED_RR needs a priority in 1..99, got 0");
   s.policy = "SCHED_OTHER";
   s.priority = 3;
   EXPECT_EQ(prepare_scheduler(s).error().text(),
-            "config.json: .process.scheduler.priority: only SCHED_FIFO and SCHED_RR take a "
+            ".process.scheduler.priority: only SCHED_FIFO and SCHED_RR take a "
             "priority");
   s.priority.reset();
   s.nice = 20;
   EXPECT_EQ(prepare_scheduler(s).error().text(),
-            "config.json: .process.scheduler.nice: 20 is outside -20..19");
+            ".process.scheduler.nice: 20 is outside -20..19");
   s.nice.reset();
   s.runtime = 5;
   EXPECT_EQ(prepare_scheduler(s).error().text(),
-            "config.json: .process.scheduler: runtime, deadline and period are for "
+            ".process.scheduler: runtime, deadline and period are for "
             "SCHED_DEADLINE only");
   s.policy = "SCHED_DEADLINE";
   s.deadline = 4;
   EXPECT_EQ(prepare_scheduler(s).error().text(),
-            "config.json: .process.scheduler: SCHED_DEADLINE needs 0 < runtime <= deadline <= "
+            ".process.scheduler: SCHED_DEADLINE needs 0 < runtime <= deadline <= "
             "period (period 0 is the deadline)");
   s.flags = {"SCHED_FLAG_FOO"};
   EXPECT_EQ(prepare_scheduler(s).error().text(),
-            "config.json: .process.scheduler.flags[0]: unknown flag \"SCHED_FLAG_FOO\"");
+            ".process.scheduler.flags[0]: unknown flag \"SCHED_FLAG_FOO\"");
 }
 
 TEST(IoPriority, Values) {
@@ -83,9 +83,9 @@ TEST(IoPriority, Values) {
   EXPECT_EQ(prepare_io_priority({"IOPRIO_CLASS_BE", 5}).value(), (2 << 13) | 5);
   EXPECT_EQ(prepare_io_priority({"IOPRIO_CLASS_IDLE", 0}).value(), 3 << 13);
   EXPECT_EQ(prepare_io_priority({"IOPRIO_CLASS_NONE", 0}).error().text(),
-            "config.json: .process.ioPriority.class: unknown class \"IOPRIO_CLASS_NONE\"");
+            ".process.ioPriority.class: unknown class \"IOPRIO_CLASS_NONE\"");
   EXPECT_EQ(prepare_io_priority({"IOPRIO_CLASS_BE", 8}).error().text(),
-            "config.json: .process.ioPriority.priority: 8 is outside 0..7");
+            ".process.ioPriority.priority: 8 is outside 0..7");
 }
 
 TEST(Personality, Values) {
@@ -93,17 +93,17 @@ TEST(Personality, Values) {
   EXPECT_EQ(prepare_personality({"LINUX32", {}}).value(), 8UL);
   EXPECT_EQ(prepare_personality({"LINUX", {"ADDR_NO_RANDOMIZE"}}).value(), 0x0040000UL);
   EXPECT_EQ(prepare_personality({"LINUX64", {}}).error().text(),
-            "config.json: .linux.personality.domain: unknown domain \"LINUX64\" (LINUX or "
+            ".linux.personality.domain: unknown domain \"LINUX64\" (LINUX or "
             "LINUX32)");
   EXPECT_EQ(prepare_personality({"LINUX", {"ADDR_NO_RANDOMIZE", "FOO"}}).error().text(),
-            "config.json: .linux.personality.flags[1]: unknown flag \"FOO\"");
+            ".linux.personality.flags[1]: unknown flag \"FOO\"");
 }
 
 TEST(OomScoreAdj, Range) {
   EXPECT_EQ(prepare_oom_score_adj(-1000).value(), -1000);
   EXPECT_EQ(prepare_oom_score_adj(1000).value(), 1000);
   EXPECT_EQ(prepare_oom_score_adj(1001).error().text(),
-            "config.json: .process.oomScoreAdj: 1001 is outside -1000..1000");
+            ".process.oomScoreAdj: 1001 is outside -1000..1000");
 }
 
 }  // namespace

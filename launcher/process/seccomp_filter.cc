@@ -157,7 +157,7 @@ std::optional<unsigned int> seccomp_flag_from_name(std::string_view name) {
 }
 
 Result<CompiledSeccomp> compile_seccomp(const oci::Seccomp& seccomp) {
-  const std::string where = "config.json: .linux.seccomp";
+  const std::string where = ".linux.seccomp";
   CompiledSeccomp compiled;
 
   std::optional<uint32_t> default_action = seccomp_action_from_name(

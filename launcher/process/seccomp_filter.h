@@ -51,7 +51,7 @@ std::optional<int> seccomp_operator_from_name(std::string_view name);       // S
 std::optional<uint32_t> seccomp_arch_from_name(std::string_view name);      // SCMP_ARCH_*
 std::optional<unsigned int> seccomp_flag_from_name(std::string_view name);  // SECCOMP_FILTER_*
 
-// Errors name the JSON path: `config.json: .linux.seccomp.syscalls[3].action: unknown action
+// Errors name the JSON path: `.linux.seccomp.syscalls[3].action: unknown action
 // "SCMP_ACT_FOO"`.
 Result<CompiledSeccomp> compile_seccomp(const oci::Seccomp& seccomp);
 

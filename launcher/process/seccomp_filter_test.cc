@@ -137,7 +137,7 @@ TEST(SeccompCompile, FlagsAndListener) {
   notify.action = "SCMP_ACT_NOTIFY";
   profile.syscalls = {notify};
   EXPECT_EQ(compile_seccomp(profile).error().text(),
-            "config.json: .linux.seccomp.listenerPath: SCMP_ACT_NOTIFY needs a listener path");
+            ".linux.seccomp.listenerPath: SCMP_ACT_NOTIFY needs a listener path");
   profile.listener_path = "/run/agent.sock";
   profile.listener_metadata = "meta";
   auto compiled = compile_seccomp(profile);
@@ -152,38 +152,38 @@ TEST(SeccompCompile, Errors) {
   oci::Seccomp profile;
   profile.default_action = "SCMP_ACT_DENY";
   EXPECT_EQ(compile_seccomp(profile).error().text(),
-            "config.json: .linux.seccomp.defaultAction: unknown action \"SCMP_ACT_DENY\"");
+            ".linux.seccomp.defaultAction: unknown action \"SCMP_ACT_DENY\"");
   profile.default_action = "SCMP_ACT_NOTIFY";
   EXPECT_EQ(compile_seccomp(profile).error().text(),
-            "config.json: .linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
+            ".linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
             "action");
   profile.default_action = "SCMP_ACT_ERRNO";
   profile.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_PDP11"};
   EXPECT_EQ(compile_seccomp(profile).error().text(),
-            "config.json: .linux.seccomp.architectures[1]: unknown architecture "
+            ".linux.seccomp.architectures[1]: unknown architecture "
             "\"SCMP_ARCH_PDP11\"");
   profile.architectures = {};
   profile.flags = {"SECCOMP_FILTER_FLAG_FOO"};
   EXPECT_EQ(compile_seccomp(profile).error().text(),
-            "config.json: .linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_FOO\"");
+            ".linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_FOO\"");
   profile.flags = {};
   oci::SeccompSyscall rule;
   rule.names = {"read"};
   rule.action = "SCMP_ACT_ALLOWED";
   profile.syscalls = {rule};
   EXPECT_EQ(compile_seccomp(profile).error().text(),
-            "config.json: .linux.seccomp.syscalls[0].action: unknown action "
+            ".linux.seccomp.syscalls[0].action: unknown action "
             "\"SCMP_ACT_ALLOWED\"");
   rule.action = "SCMP_ACT_ALLOW";
   rule.args = {{0, 1, 0, "SCMP_CMP_EQ"}, {1, 1, 0, "SCMP_CMP_LIKE"}};
   profile.syscalls = {rule};
   EXPECT_EQ(compile_seccomp(profile).error().text(),
-            "config.json: .linux.seccomp.syscalls[0].args[1].op: unknown operator "
+            ".linux.seccomp.syscalls[0].args[1].op: unknown operator "
             "\"SCMP_CMP_LIKE\"");
   rule.args = {{6, 1, 0, "SCMP_CMP_EQ"}};
   profile.syscalls = {rule};
   EXPECT_EQ(compile_seccomp(profile).error().text(),
-            "config.json: .linux.seccomp.syscalls[0].args[0].index: 6 is not an argument number "
+            ".linux.seccomp.syscalls[0].args[0].index: 6 is not an argument number "
             "(0..5)");
 }
 

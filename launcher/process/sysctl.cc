@@ -12,7 +12,7 @@ namespace husk::process {
 namespace {
 
 std::string where(std::string_view key) {
-  return "config.json: .linux.sysctl[\"" + std::string(key) + "\"]";
+  return ".linux.sysctl[\"" + std::string(key) + "\"]";
 }
 
 bool starts_with(std::string_view text, std::string_view prefix) {

@@ -25,7 +25,7 @@ struct PreparedSysctl {
 };
 
 // The namespace a key needs, or an error naming the key:
-// `config.json: .linux.sysctl["vm.swappiness"]: not a namespaced sysctl`.
+// `.linux.sysctl["vm.swappiness"]: not a namespaced sysctl`.
 Result<oci::NamespaceType> sysctl_namespace(std::string_view key);
 
 // Checks every key against `namespaces` (linux.namespaces: created or joined by path).

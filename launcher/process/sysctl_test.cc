@@ -17,7 +17,7 @@ TEST(Sysctl, NamespaceOfAKey) {
   EXPECT_EQ(sysctl_namespace("kernel.hostname").value(), NamespaceType::kUts);
   EXPECT_EQ(sysctl_namespace("kernel.domainname").value(), NamespaceType::kUts);
   EXPECT_EQ(sysctl_namespace("vm.swappiness").error().text(),
-            "config.json: .linux.sysctl[\"vm.swappiness\"]: not a namespaced sysctl (only "
+            ".linux.sysctl[\"vm.swappiness\"]: not a namespaced sysctl (only "
             "kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.*, kernel.hostname and "
             "kernel.domainname)");
   EXPECT_FALSE(sysctl_namespace("kernel.semaphores").ok());
@@ -36,10 +36,10 @@ TEST(Sysctl, NeedsTheNamespace) {
   EXPECT_EQ((*prepared)[1].path, "/proc/sys/net/ipv4/ip_forward");
 
   EXPECT_EQ(prepare_sysctls({{"kernel.hostname", "x"}}, namespaces).error().text(),
-            "config.json: .linux.sysctl[\"kernel.hostname\"]: needs a uts namespace in "
+            ".linux.sysctl[\"kernel.hostname\"]: needs a uts namespace in "
             ".linux.namespaces");
   EXPECT_EQ(prepare_sysctls({{"net.core.somaxconn", "1"}}, {}).error().text(),
-            "config.json: .linux.sysctl[\"net.core.somaxconn\"]: needs a network namespace in "
+            ".linux.sysctl[\"net.core.somaxconn\"]: needs a network namespace in "
             ".linux.namespaces");
 }
 
@@ -53,7 +53,7 @@ TEST(Sysctl, SlashedKeysKeepTheirDots) {
 TEST(Sysctl, NoPathTricks) {
   std::vector<oci::Namespace> net = {{NamespaceType::kNetwork, std::nullopt}};
   EXPECT_EQ(prepare_sysctls({{"net/../../../etc/passwd", "x"}}, net).error().text(),
-            "config.json: .linux.sysctl[\"net/../../../etc/passwd\"]: not a sysctl name");
+            ".linux.sysctl[\"net/../../../etc/passwd\"]: not a sysctl name");
   EXPECT_FALSE(prepare_sysctls({{"net..ipv4", "x"}}, net).ok());
   EXPECT_FALSE(prepare_sysctls({{"net.ipv4.", "x"}}, net).ok());
   EXPECT_FALSE(prepare_sysctls({{"net//ipv4", "x"}}, net).ok());

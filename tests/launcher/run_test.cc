@@ -51,7 +51,8 @@ TEST(Run, HuskIsPid1AndTheProcessItsChild) {
   RunResult result = bundle.run();
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out.substr(0, result.out.find('\n')),
-            "husk -- sh -c " + bundle.config()["process"]["args"][2].get<std::string>() + " ");
+            "husk -p SIGKILL -- sh -c " + bundle.config()["process"]["args"][2].get<std::string>() +
+                " ");
   EXPECT_NE(result.out.find("ppid=1 pid=2"), std::string::npos) << result.out;
 }
 

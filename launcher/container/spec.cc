@@ -1,4 +1,4 @@
-#include "spec_file.h"
+#include "container/spec.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,0 +1,41 @@
+// spawn_exec: the second child of the stage protocol: a process added to a running container
+// (`launch exec`). It joins, where the container's own first process created:
+//
+//   PR_SET_DUMPABLE 0; setns() into every namespace of the container by fd (the user one
+//   last)                                      -> kNamespaces, parent: moves it into the cgroup
+//   fork (CLONE_PARENT: launch's child), so the pid and time namespaces apply -> kForked(pid)
+//   the process's early set-up (rlimits, oomScoreAdj, ...), [--tty: a pty of the container's
+//   devpts made the controlling terminal and stdio, the master sent over console_sink],
+//   chdir(cwd), fds above the preserved ones close-on-exec, HOME and groups from the image,
+//   the final set-up (credentials, capabilities, noNewPrivileges, seccomp), the signal mask
+//   restored, execve. No /dev/console, no rootfs steps: the container's are in place.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "namespaces.h"
+#include "oci_config.h"
+#include "process_setup.h"
+
+namespace husk::launch {
+
+struct ExecPlan {
+  const std::vector<OpenedNamespace>* joins = nullptr;
+  const oci::Process* process = nullptr;
+  const process::PreparedProcess* prepared = nullptr;
+  int preserve_fds = 0;
+  bool parent_death = true;  // the foreground: the process dies with launch
+  sigset_t signal_mask{};
+  int channel = -1;
+  int console_sink = -1;  // --tty: for the pty's master; -1 without
+};
+
+// Clones the joining child; returns its pid. It forks the process that execs (kForked).
+Result<pid_t> spawn_exec_child(const ExecPlan& plan);
+
+}  // namespace husk::launch
