@@ -6,8 +6,8 @@ config and storage, private mount namespace):
 
   stop     `podman stop` of `sleep 1000` run with `--init --init-path` husk / tini-static
            (runtime runc), and of a leftover background process that takes 0.3 s on SIGTERM;
-  run      `podman run --rm bb true` with --runtime runc / crun / launch (launch only once it
-           has runc's lifecycle verbs).
+  run      `podman run --rm bb true` and `ctr run --rm` of the same image with runc / crun /
+           launch (launch only once it has runc's lifecycle verbs).
 
 crun 1.8 refuses hybrid cgroup hosts, so the `run` rounds take place with the cgroup2 mount
 (/sys/fs/cgroup/unified) unmounted in the private mount namespace, for every runtime alike; the
@@ -70,7 +70,7 @@ def run_rounds(env, rounds):
         env.add_runtime("launch", env.install_launch(engines.LAUNCH))
     env._write_containers_conf()
     times = {r: [] for r in runtimes}
-    for runtime in runtimes:  # a warm-up of each
+    for runtime in list(runtimes):  # a warm-up of each
         result = env.podman("run", "--rm", *env.run_args(runtime), "localhost/bb", "true",
                             runtime=runtime)
         if result.code != 0:
@@ -83,10 +83,36 @@ def run_rounds(env, rounds):
             if result.code == 0:
                 times[runtime].append(result.seconds)
     print("`podman run --rm localhost/bb true` (cgroup2 mount hidden; seconds):\n")
+    print_table(runtimes, times)
+
+
+def ctr_rounds(env, rounds):
+    runtimes = [r for r in ("runc", "crun", "launch") if r in env.runtimes]
+    env.start_containerd()
+    env.ctr_import_image()
+    for runtime in runtimes:  # the shim's --root ROOT/NAMESPACE, for runtimes that need it
+        os.makedirs(os.path.join(env.dir, "containerd", "runc-" + runtime, "husk-e2e"),
+                    exist_ok=True)
+    times = {r: [] for r in runtimes}
+    for n in range(rounds + 1):
+        for runtime in runtimes:
+            cid = f"b{n}{runtime}"
+            result = env.ctr("run", "--rm", *env.ctr_run_args(runtime, cid),
+                             "localhost/bb:latest", cid, "true")
+            if result.code != 0:
+                print(f"{runtime}: {result!r}", file=sys.stderr)
+            elif n > 0:  # round 0 warms up
+                times[runtime].append(result.seconds)
+    print("`ctr run --rm localhost/bb:latest ID true` (cgroup2 mount hidden; seconds):\n")
+    print_table(runtimes, times)
+
+
+def print_table(runtimes, times):
     print("| runtime | median | min | max | × runc |\n| --- | --- | --- | --- | --- |")
     base = statistics.median(times["runc"])
     for runtime in runtimes:
-        print(median_row(runtime, times[runtime], base)[0])
+        if times[runtime]:
+            print(median_row(runtime, times[runtime], base)[0])
     print()
 
 
@@ -102,6 +128,7 @@ def main():
         stop_rounds(env, rounds)
         subprocess.run(["umount", "/sys/fs/cgroup/unified"], check=True)
         run_rounds(env, rounds)
+        ctr_rounds(env, rounds)
     finally:
         env.close()
 
