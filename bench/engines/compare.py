@@ -107,6 +107,48 @@ def ctr_rounds(env, rounds):
     print_table(runtimes, times)
 
 
+def share_rounds(env, rounds):
+    """The runtime's share of `podman run --rm`: each runtime behind a bash wrapper that times
+    every call (create, start, delete...) and adds it to a log, so the seconds spent in the
+    runtime per podman run can be set against the whole command's."""
+    runtimes = [r for r in ("runc", "crun", "launch") if r in env.runtimes]
+    real = dict(env.runtimes)
+    log = os.path.join(env.dir, "runtime-times.log")
+    for runtime in runtimes:
+        wrapper = os.path.join(env.dir, "timed", runtime)
+        engines.write(wrapper, "#!/bin/bash\n"
+                      "start=$EPOCHREALTIME\n"
+                      f"{real[runtime]} \"$@\"\n"
+                      "code=$?\n"
+                      f"echo \"$start $EPOCHREALTIME $*\" >> {log}\n"
+                      "exit $code\n", 0o755)
+        env.runtimes[runtime] = wrapper
+    env._write_containers_conf()
+    whole = {r: [] for r in runtimes}
+    inside = {r: [] for r in runtimes}
+    for _ in range(rounds):
+        for runtime in runtimes:
+            if os.path.exists(log):
+                os.unlink(log)
+            result = env.podman("run", "--rm", *env.run_args(runtime), "localhost/bb", "true",
+                                runtime=runtime)
+            if result.code != 0:
+                continue
+            with open(log, encoding="utf-8") as f:
+                spans = [line.split()[:2] for line in f if line.strip()]
+            whole[runtime].append(result.seconds)
+            inside[runtime].append(sum(float(b) - float(a) for a, b in spans))
+    print("The runtime's share of `podman run --rm localhost/bb true` (the runtime's calls "
+          "timed by a wrapper; medians, seconds):\n")
+    print("| runtime | podman run | in the runtime | share |\n| --- | --- | --- | --- |")
+    for runtime in runtimes:
+        w, i = statistics.median(whole[runtime]), statistics.median(inside[runtime])
+        print(f"| {runtime} | {w:.3f} | {i:.3f} | {100 * i / w:.0f}% |")
+    print()
+    env.runtimes.update(real)
+    env._write_containers_conf()
+
+
 def print_table(runtimes, times):
     print("| runtime | median | min | max | × runc |\n| --- | --- | --- | --- | --- |")
     base = statistics.median(times["runc"])
@@ -128,6 +170,7 @@ def main():
         stop_rounds(env, rounds)
         subprocess.run(["umount", "/sys/fs/cgroup/unified"], check=True)
         run_rounds(env, rounds)
+        share_rounds(env, rounds)
         ctr_rounds(env, rounds)
     finally:
         env.close()
