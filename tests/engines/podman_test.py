@@ -240,6 +240,18 @@ class Faults(unittest.TestCase):
         self.assertEqual(ENV.cgroup_processes(), [])
 
 
+class Flags(unittest.TestCase):
+    def test_an_unknown_flag_is_an_error_naming_it(self):
+        # runc's behaviour for a flag it does not know: non-zero, the flag named.
+        root = os.path.join(ENV.dir, "flags-" + RUNTIME)
+        for argv in (["--no-such-global", "list"],
+                     ["create", "--no-such-flag", "--bundle", ENV.dir, "x"],
+                     ["exec", "--no-such-flag", "--process", "/dev/null", "x"]):
+            result = engines.run([ENV.runtimes[RUNTIME], "--root", root] + argv)
+            self.assertNotEqual(result.code, 0, result)
+            self.assertIn("no-such-", result.err, result)
+
+
 class BuildahBud(unittest.TestCase):
     def test_run_step_with_this_runtime(self):
         context = os.path.join(ENV.dir, "context-" + RUNTIME)
