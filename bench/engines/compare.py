@@ -168,6 +168,10 @@ def main():
     try:
         env.import_image()
         stop_rounds(env, rounds)
+        # The stop rounds' cgroups in the cgroup2 hierarchy go before it is hidden.
+        for path in env.cgroup_dirs():
+            if path.startswith("/sys/fs/cgroup/unified/"):
+                os.rmdir(path)
         subprocess.run(["umount", "/sys/fs/cgroup/unified"], check=True)
         run_rounds(env, rounds)
         share_rounds(env, rounds)

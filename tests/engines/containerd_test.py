@@ -23,6 +23,11 @@ def setUpModule():
     engines.require("containerd", "ctr", "containerd-shim-runc-v2", "runc",
                     launch=RUNTIME == "launch")
     ENV = engines.Engines({"launch": engines.LAUNCH} if RUNTIME == "launch" else None)
+    with ENV.closed_on_error():
+        set_up_containerd()
+
+
+def set_up_containerd():
     ENV.start_containerd()
     ENV.ctr_import_image()
     if RUNTIME == "launch":

@@ -17,6 +17,7 @@ imported, never pulled. Binaries: HUSK_PATH and LAUNCH_PATH (meson test sets the
 
 Tests are plain unittest cases; run() prints TAP, one line per case, for meson's 'tap' protocol.
 """
+import contextlib
 import hashlib
 import io
 import json
@@ -461,6 +462,15 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
                 for root, dirs, _ in os.walk(top, topdown=False):
                     found.append(root)
         return found
+
+    @contextlib.contextmanager
+    def closed_on_error(self):
+        """For setUpModule: unittest calls no tearDownModule when it fails, so close here."""
+        try:
+            yield
+        except BaseException:
+            self.close()
+            raise
 
     def close(self):
         # HUSK_ENGINES_ARGV_OUT=FILE collects the runtime calls of every suite (engine_flags.py).

@@ -20,7 +20,8 @@ def setUpModule():
     global ENV
     engines.require("podman", "buildah", "conmon", "runc")
     ENV = engines.Engines()
-    ENV.import_image()
+    with ENV.closed_on_error():
+        ENV.import_image()
 
 
 def tearDownModule():

@@ -23,7 +23,8 @@ def setUpModule():
     if RUNTIME == "launch":
         runtimes["launch"] = engines.LAUNCH
     ENV = engines.Engines(runtimes)
-    ENV.import_image()
+    with ENV.closed_on_error():
+        ENV.import_image()
 
 
 def tearDownModule():
