@@ -402,7 +402,8 @@ def render(results, charts=(), published=False):
                 "[init/RESULTS.md](init/RESULTS.md), [cgroups/RESULTS.md](cgroups/RESULTS.md); "
                 "husk's service supervision against runit, s6 and supervisord: "
                 "[supervise/RESULTS.md](supervise/RESULTS.md); launch on pure cgroup v2 (in a VM): "
-                "[launch/RESULTS.md](launch/RESULTS.md).",
+                "[launch/RESULTS.md](launch/RESULTS.md); podman and containerd with husk and "
+                "launch: [engines/RESULTS.md](engines/RESULTS.md).",
                 ""]
     out += ["## Goals", "", "| goal | figure (same run) | verdict |", "| --- | --- | --- |"]
     out += [f"| {g} | {f} | {v} |" for g, f, v in goals(results)]

@@ -85,6 +85,19 @@ TEST(Cgroups, CreatedAtTheRelativePathWithResourcesAndRemoved) {
   EXPECT_EQ(bundle.leftovers(), "");
 }
 
+TEST(Cgroups, OwnCgroupAtSysFsCgroupWithoutANamespace) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["linux"]["resources"]["pids"] = {{"limit", 7}};
+  bundle.config()["linux"]["resources"]["memory"] = {{"limit", 64 * 1024 * 1024}};
+  // As under runc: the container's own directory of each hierarchy, not launch's caller's.
+  bundle.shell("cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes");
+  RunResult result = bundle.run();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "7\n67108864\n") << result.err;
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
 TEST(Cgroups, PidsLimitHoldsInside) {
   HUSK_E2E_REQUIRE_ROOT();
   Bundle bundle;
