@@ -34,39 +34,32 @@ int zombies_of(pid_t parent) {
   return zombies;
 }
 
-TEST_P(Reaping, TenThousandOrphansDeadOnArrivalOrDyingLater) {
+// Runs the probe in an orphan-making mode under husk, then checks that husk reaps all of them
+// (every child but the probe is gone, no zombie is left) and exits cleanly on SIGTERM.
+void expect_all_orphans_reaped(Mode mode, std::vector<std::string> args, const std::string& made) {
   SpawnSpec spec;
-  spec.args = {probe(), "orphans", "5000", "5000"};
+  spec.args = std::move(args);
   const long long began = now_ms();
-  Husk husk = Husk::start(mode(), spec);
-  ASSERT_TRUE(husk.wait_for_output("ready\n", 150000)) << husk.out() << husk.err();
-  ASSERT_NE(husk.out().find("orphans 10000\n"), std::string::npos) << husk.out();
-  // Everything but the main child gets reaped.
+  Husk husk = Husk::start(mode, spec);
+  ASSERT_TRUE(husk.wait_for_output("ready\n", 240000)) << husk.out() << husk.err();
+  ASSERT_NE(husk.out().find("orphans " + made + "\n"), std::string::npos) << husk.out();
   const long long deadline = now_ms() + 30000;
   while (children_of(husk.pid()).size() != 1 && now_ms() < deadline) sleep_ms(20);
   EXPECT_EQ(children_of(husk.pid()).size(), 1u);
   EXPECT_EQ(zombies_of(husk.pid()), 0);
   husk.signal(SIGTERM);
   EXPECT_EQ(exit_code(husk.wait()), 0);
-  RecordProperty("orphans_ms", static_cast<int>(now_ms() - began));
+  ::testing::Test::RecordProperty("orphans_ms", static_cast<int>(now_ms() - began));
+}
+
+TEST_P(Reaping, TenThousandOrphansDeadOnArrivalOrDyingLater) {
+  expect_all_orphans_reaped(mode(), {probe(), "orphans", "5000", "5000"}, "10000");
 }
 
 // 100,000 orphans, in waves of 5,000 since the host's pid_max (32,768 here) bounds how many
 // can exist at once: husk keeps up and leaves no zombie.
 TEST_P(Reaping, AHundredThousandOrphansInWaves) {
-  SpawnSpec spec;
-  spec.args = {probe(), "orphan-waves", "20", "5000"};
-  const long long began = now_ms();
-  Husk husk = Husk::start(mode(), spec);
-  ASSERT_TRUE(husk.wait_for_output("ready\n", 240000)) << husk.out() << husk.err();
-  ASSERT_NE(husk.out().find("orphans 100000\n"), std::string::npos) << husk.out();
-  const long long deadline = now_ms() + 30000;
-  while (children_of(husk.pid()).size() != 1 && now_ms() < deadline) sleep_ms(20);
-  EXPECT_EQ(children_of(husk.pid()).size(), 1u);
-  EXPECT_EQ(zombies_of(husk.pid()), 0);
-  husk.signal(SIGTERM);
-  EXPECT_EQ(exit_code(husk.wait()), 0);
-  RecordProperty("orphans_ms", static_cast<int>(now_ms() - began));
+  expect_all_orphans_reaped(mode(), {probe(), "orphan-waves", "20", "5000"}, "100000");
 }
 
 // The pid of the process the probe's tree mode reported as "started KIND PID".
