@@ -23,12 +23,22 @@ Result<UniqueFd> lock_dir(const std::string& path, bool lock = true) {
   return fd;
 }
 
+// The state root and any folder missing above it (0700), as runc does: containerd's shim
+// passes ROOT/NAMESPACE before the namespace's first container.
+Status make_root(const std::string& root) {
+  for (size_t slash = root.find('/', 1);; slash = root.find('/', slash + 1)) {
+    std::string dir = root.substr(0, slash);
+    if (!dir.empty() && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      return Error::from_errno("creating state root " + dir);
+    if (slash == std::string::npos) return {};
+  }
+}
+
 }  // namespace
 
 Result<StateDir> StateDir::create(const std::string& root, const std::string& id) {
   HUSK_TRY(validate_id(id));
-  if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST)
-    return Error::from_errno("creating state root " + root);
+  HUSK_TRY(make_root(root));
   std::string path = root + "/" + id;
   if (::mkdir(path.c_str(), 0700) != 0) {
     if (errno == EEXIST) return Error("container " + id + " already exists (" + path + ")", 0);

@@ -1,5 +1,6 @@
 #include "state/store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -51,6 +52,24 @@ TEST_F(StoreTest, CreateWriteReadRemove) {
   EXPECT_FALSE(StateDir::exists(root_, "c1"));
   EXPECT_EQ(StateDir::open(root_, "../x").error().text(),
             "container ID \"../x\" may only hold letters, digits, '_', '.', '+' and '-'");
+}
+
+// containerd's shim passes --root ROOT/NAMESPACE before the namespace has a container: the
+// missing folders are made, each 0700.
+TEST_F(StoreTest, AMissingRootIsMadeWithItsParents) {
+  const std::string root = dir_ + "/shim/namespace";
+  auto dir = StateDir::create(root, "c1");
+  ASSERT_TRUE(dir.ok()) << dir.error().text();
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ + "/shim").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  ASSERT_EQ(::stat(root.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  ::close(::open((dir_ + "/file").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+  auto below_a_file = StateDir::create(dir_ + "/file/root", "c2");
+  ASSERT_FALSE(below_a_file.ok());
+  EXPECT_EQ(below_a_file.error().text(),
+            "creating state root " + dir_ + "/file/root: Not a directory");
 }
 
 TEST_F(StoreTest, KeptAndLockedAgainstOtherProcesses) {
