@@ -247,8 +247,18 @@ Status Container::Impl::spawn() {
   std::vector<std::string> init_args = options.init_args;
   // In the foreground the container dies with launch. The parent-death signal the child sets
   // before exec does not survive an exec that raises its capabilities (a bounding set wider
-  // than the permitted one); the one husk sets itself after its exec does.
-  if (mode == Mode::kForeground) init_args.insert(init_args.end(), {"-p", "SIGKILL"});
+  // than the permitted one); the one husk sets itself after its exec does. As PID 1 of a new
+  // pid namespace, husk's SIGKILL ends every process in it. Otherwise its processes would be
+  // reparented and live on: husk takes SIGTERM instead, forwards it and stops its whole tree,
+  // SIGKILL 10 s later at the latest.
+  if (mode == Mode::kForeground) {
+    const bool husk_is_pid1 = (plan.clone_flags | plan.unshare_for_children) & CLONE_NEWPID;
+    if (husk_is_pid1) {
+      init_args.insert(init_args.end(), {"-p", "SIGKILL"});
+    } else {
+      init_args.insert(init_args.end(), {"-p", "SIGTERM", "-k", "10"});
+    }
+  }
   child_plan.argv = options.no_init
                         ? config.process->args
                         : init_argv(config.annotations, init_args, config.process->args);

@@ -180,6 +180,9 @@ class LifecycleTest : public ::testing::Test {
     Cmd cmd = launch(bundle_, {"state", id});
     return json::parse(cmd.out, nullptr, false);
   }
+  // Runs `script` in the foreground, SIGKILLs launch once it printed "ready": every process of
+  // the container ends, and `list` + `delete --force` clean what launch made.
+  void expect_killed_launch_ends_the_container(const std::string& script);
 
   Bundle bundle_;
   std::string out_;
@@ -835,13 +838,24 @@ TEST_F(LifecycleTest, StaleStateOfTheSamePidDoesNotBlockARun) {
 TEST_F(LifecycleTest, ForegroundLaunchKilledEndsTheContainer) {
   bundle_.config()["process"]["capabilities"]["bounding"].push_back("CAP_SYS_ADMIN");
   bundle_.config()["process"]["noNewPrivileges"] = false;
-  bundle_.shell("echo ready; exec sleep 30");
+  expect_killed_launch_ends_the_container("echo ready; exec sleep 30");
+}
+
+// Without a pid namespace of its own, husk is not PID 1: its processes would outlive it. husk
+// takes SIGTERM when launch dies and stops its whole tree, a background process included.
+TEST_F(LifecycleTest, ForegroundLaunchKilledEndsTheContainerWithoutAPidNamespace) {
+  bundle_.remove_namespace("pid");
+  expect_killed_launch_ends_the_container("sleep 30 & echo ready; exec sleep 30");
+}
+
+void LifecycleTest::expect_killed_launch_ends_the_container(const std::string& script) {
+  bundle_.shell(script);
   Running running = bundle_.start();
   ASSERT_TRUE(running.wait_for_output("ready\n"));
   running.signal(SIGKILL);
   RunResult result = running.wait();
   EXPECT_EQ(result.exit_code, 128 + SIGKILL);
-  int64_t deadline = now_ms() + 5000;
+  int64_t deadline = now_ms() + 15000;
   auto has_process = [&] { return bundle_.leftovers().find("process ") != std::string::npos; };
   while (has_process() && now_ms() < deadline) ::usleep(20000);
   EXPECT_FALSE(has_process()) << bundle_.leftovers();
