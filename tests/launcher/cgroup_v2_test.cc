@@ -271,8 +271,39 @@ RunResult run_as(uid_t id, const std::string& cgroup, const std::vector<std::str
   return result;
 }
 
+// Copies of launch and husk that any user can run: the build tree may sit below a folder only
+// root can enter (a clone under /root, or a home directory of mode 0700).
+struct BinariesForAnyone {
+  BinariesForAnyone() {
+    char tmpl[] = "/tmp/husk-bin-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    ::chmod(dir.c_str(), 0755);
+    launch = dir + "/launch";
+    husk = dir + "/husk";
+    std::filesystem::copy_file(Bundle::launch_path(), launch);
+    std::filesystem::copy_file(Bundle::husk_path(), husk);
+    ::chmod(launch.c_str(), 0755);
+    ::chmod(husk.c_str(), 0755);
+    const char* init = ::getenv("HUSK_INIT_PATH");
+    saved_init = init ? init : "";
+    ::setenv("HUSK_INIT_PATH", husk.c_str(), 1);
+  }
+  ~BinariesForAnyone() {
+    if (saved_init.empty()) {
+      ::unsetenv("HUSK_INIT_PATH");
+    } else {
+      ::setenv("HUSK_INIT_PATH", saved_init.c_str(), 1);
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  std::string dir, launch, husk, saved_init;
+};
+
 // Rootless on v2: a user who owns a delegated subtree, and runs launch from inside it, gets the
 // container's limits there; without one, launch says which directory it could not create.
+// Rootless detection (--rootless auto) still refuses a non-root caller; --rootless false runs
+// with the caller's own rights, here a user namespace that maps the caller and its subtree.
 TEST(CgroupV2, RootlessWithAndWithoutADelegatedSubtree) {
   REQUIRE_UNIFIED();
   constexpr uid_t kUser = 1000;
@@ -290,7 +321,13 @@ TEST(CgroupV2, RootlessWithAndWithoutADelegatedSubtree) {
   bundle.shell("cat /sys/fs/cgroup/pids.max");
   const std::string delegated = "/" + bundle.cgroup_name() + "-delegated";
   config["linux"]["cgroupsPath"] = delegated + "/container";
-  std::vector<std::string> argv = bundle.launch_argv({});
+  BinariesForAnyone binaries;
+  auto argv_for_user = [&] {
+    std::vector<std::string> argv = bundle.launch_argv({"--rootless", "false"});
+    argv[0] = binaries.launch;
+    return argv;
+  };
+  std::vector<std::string> argv = argv_for_user();
   std::error_code ec;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(bundle.dir(), ec)) {
     (void)::lchown(entry.path().c_str(), kUser, kUser);
@@ -319,7 +356,7 @@ TEST(CgroupV2, RootlessWithAndWithoutADelegatedSubtree) {
   EXPECT_FALSE(std::filesystem::exists(root + "/container"));
 
   config["linux"]["cgroupsPath"] = "/" + bundle.cgroup_name() + "-not-delegated/container";
-  result = run_as(kUser, delegated + "/shell", bundle.launch_argv({}));
+  result = run_as(kUser, delegated + "/shell", argv_for_user());
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.out, "");
   EXPECT_NE(result.err.find("linux.cgroupsPath: creating the cgroup: creating /sys/fs/cgroup/" +

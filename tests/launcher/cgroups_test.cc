@@ -52,6 +52,27 @@ std::string cgroup_of(const std::string& pid, const std::string& controller) {
   return v2;
 }
 
+// The cgroup and cgroup2 mounts below /sys/fs/cgroup in this mount namespace (on a hybrid host
+// with the cgroup2 mount hidden, /proc/self/cgroup still has its "0::" line).
+std::vector<std::string> cgroup_mount_types() {
+  std::vector<std::string> types;
+  std::istringstream lines(read_text("/proc/self/mountinfo"));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point;
+    fields >> id >> parent >> dev >> root >> point;
+    std::string type = line.substr(line.find(" - ") + 3);
+    type = type.substr(0, type.find(' '));
+    if (point.starts_with("/sys/fs/cgroup") && type.starts_with("cgroup")) types.push_back(type);
+  }
+  return types;
+}
+int mounted_hierarchies() { return static_cast<int>(cgroup_mount_types().size()); }
+bool cgroup2_mounted() {
+  auto types = cgroup_mount_types();
+  return std::find(types.begin(), types.end(), "cgroup2") != types.end();
+}
+
 // The host directory of PID's cgroup for `controller`.
 std::string cgroup_dir(const std::string& pid, const std::string& controller) {
   std::string path = cgroup_of(pid, controller);
@@ -91,10 +112,14 @@ TEST(Cgroups, OwnCgroupAtSysFsCgroupWithoutANamespace) {
   bundle.config()["linux"]["resources"]["pids"] = {{"limit", 7}};
   bundle.config()["linux"]["resources"]["memory"] = {{"limit", 64 * 1024 * 1024}};
   // As under runc: the container's own directory of each hierarchy, not launch's caller's.
-  bundle.shell("cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes");
-  RunResult result = bundle.run();
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "7\n67108864\n") << result.err;
+  bundle.shell(on_v1("pids") ? "cat /sys/fs/cgroup/pids/pids.max" : "cat /sys/fs/cgroup/pids.max");
+  RunResult pids = bundle.run();
+  bundle.shell(on_v1("memory") ? "cat /sys/fs/cgroup/memory/memory.limit_in_bytes"
+                               : "cat /sys/fs/cgroup/memory.max");
+  RunResult memory = bundle.run();
+  EXPECT_EQ(pids.exit_code, 0) << pids.err;
+  EXPECT_EQ(memory.exit_code, 0) << memory.err;
+  EXPECT_EQ(pids.out + memory.out, "7\n67108864\n");
   EXPECT_EQ(bundle.leftovers(), "");
 }
 
@@ -149,7 +174,7 @@ void expect_own_cgroups_inside(bool cgroup_ns) {
       // Each cgroup or cgroup2 mount below /sys/fs/cgroup: the root it shows.
       "awk '$5 ~ \"^/sys/fs/cgroup\" { i = 7; while ($i != \"-\") i++;"
       " if ($(i + 1) ~ /^cgroup/) print \"mount\", $4 }' /proc/self/mountinfo;"
-      "sed 's/^[0-9]*:[^:]*:/cgroup /' /proc/self/cgroup;"
+      "sed 's/^[0-9]*:\\([^:]*\\):/cgroup \\1 /' /proc/self/cgroup;"
       "p=/sys/fs/cgroup/pids; [ -d $p ] || p=/sys/fs/cgroup;"
       "m=/sys/fs/cgroup/memory/memory.limit_in_bytes; [ -e $m ] || m=/sys/fs/cgroup/memory.max;"
       "echo procs $(wc -l < $p/cgroup.procs);"
@@ -166,6 +191,11 @@ void expect_own_cgroups_inside(bool cgroup_ns) {
   for (std::string line; std::getline(lines, line);) {
     std::string word = line.substr(0, line.find(' '));
     std::string value = line.substr(line.find(' ') + 1);
+    if (word == "cgroup") {  // "cgroup CONTROLLERS PATH"; no controllers: the cgroup2 line
+      std::string controllers = value.substr(0, value.find(' '));
+      value = value.substr(value.find(' ') + 1);
+      if (controllers.empty() && !cgroup2_mounted()) continue;  // a hierarchy nobody mounted
+    }
     if (word == "mount" || word == "cgroup") {
       (word == "mount" ? mounts : cgroups)++;
       if (cgroup_ns) {
@@ -178,11 +208,8 @@ void expect_own_cgroups_inside(bool cgroup_ns) {
       EXPECT_LE(std::stoi(value), 4) << result.out;
     }
   }
-  // Every hierarchy this host has (a line of /proc/self/cgroup each) is mounted, and is the
-  // container's own.
-  std::istringstream host(read_text("/proc/self/cgroup"));
-  int hierarchies = 0;
-  for (std::string line; std::getline(host, line);) hierarchies++;
+  // Every hierarchy mounted on this host is mounted in the container, and is its own.
+  const int hierarchies = mounted_hierarchies();
   EXPECT_EQ(mounts, hierarchies) << result.out;
   EXPECT_EQ(cgroups, hierarchies) << result.out;
   EXPECT_NE(result.out.find("pids.max 77\n"), std::string::npos) << result.out;
@@ -207,8 +234,7 @@ TEST(Cgroups, InACgroupNamespaceTheContainerSeesOnlyItsOwnCgroupsReadOnly) {
 // not the root of the host's hierarchy.
 TEST(Cgroups, ACgroup2MountShowsTheContainersOwnCgroup) {
   HUSK_E2E_REQUIRE_ROOT();
-  if (read_text("/proc/self/cgroup").find("0::") == std::string::npos)
-    GTEST_SKIP() << "this host has no cgroup2 hierarchy";
+  if (!cgroup2_mounted()) GTEST_SKIP() << "no cgroup2 hierarchy is mounted here";
   Bundle bundle;
   bundle.config()["mounts"].push_back({{"destination", "/mnt/c2"},
                                        {"type", "cgroup2"},
@@ -227,14 +253,7 @@ TEST(Cgroups, ACgroup2MountShowsTheContainersOwnCgroup) {
 // The directory a relative cgroupsPath `name` names in one hierarchy of this host (pids on v1
 // and hybrid hosts, the cgroup2 one on a v2 host), below the test's own cgroup as launch puts it.
 std::string cgroup_dir_for(const std::string& name) {
-  std::string own = cgroup_of("self", "pids");
-  if (!own.empty()) return "/sys/fs/cgroup/pids" + (own == "/" ? "" : own) + "/" + name;
-  std::istringstream lines(read_text("/proc/self/cgroup"));
-  for (std::string line; std::getline(lines, line);) {
-    if (line.starts_with("0::"))
-      return "/sys/fs/cgroup" + (line.substr(3) == "/" ? "" : line.substr(3)) + "/" + name;
-  }
-  return "";
+  return cgroup_dir("self", "pids") + "/" + name;
 }
 
 // A cgroup that launch did not create and that has a process in it is refused, and neither the
