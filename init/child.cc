@@ -12,7 +12,7 @@ namespace husk {
 namespace {
 
 [[noreturn]] void run_child(char* const* argv, const SignalState& original, int error_fd,
-                           const ChildSetup& setup) {
+                            const ChildSetup& setup) {
   setpgid(0, 0);
   // Every signal is still blocked here, SIGTTOU included, so a background husk may hand the
   // terminal to the child. Without a terminal this fails harmlessly.

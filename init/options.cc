@@ -403,7 +403,8 @@ const std::string_view kUsageText =
     "Environment: HUSK_SUBREAPER, HUSK_KILL_PROCESS_GROUP, HUSK_PDEATHSIG, HUSK_REMAP_EXIT,\n"
     "HUSK_VERBOSITY, HUSK_WARN_ON_REAP, HUSK_GRACE, HUSK_NO_SHUTDOWN, HUSK_KILL_AFTER,\n"
     "HUSK_REWRITE, HUSK_PAUSE, HUSK_SERVICES, HUSK_CONTROL, HUSK_SIGNAL_ALL mirror the options\n"
-    "(lists: comma-separated); tini's TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP and TINI_VERBOSITY are\n"
+    "(lists: comma-separated); tini's TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP and TINI_VERBOSITY "
+    "are\n"
     "honoured too.\n";
 
 const std::string_view kLicenseText =

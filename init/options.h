@@ -33,12 +33,12 @@ struct Options {
   KernelSigset signal_mask;
   char* const* command = nullptr;  // the child's argv, null-terminated; null with -P
   // Supervision of several services (docs: husk.1.md, SERVICES). Strings point into argv/envp.
-  const char* service_dir = nullptr;                   // -S DIR
-  const char* services[kMaxCommandServices] = {};      // --service NAME=COMMAND
+  const char* service_dir = nullptr;               // -S DIR
+  const char* services[kMaxCommandServices] = {};  // --service NAME=COMMAND
   int service_count = 0;
-  const char* settings[kMaxSettings] = {};             // --set NAME:KEY=VALUE
+  const char* settings[kMaxSettings] = {};  // --set NAME:KEY=VALUE
   int setting_count = 0;
-  const char* control_path = kDefaultControlPath;      // --control PATH, for husk ctl
+  const char* control_path = kDefaultControlPath;  // --control PATH, for husk ctl
   bool control_path_set = false;
   bool signal_all = false;  // --signal-all: every signal to every service, not just SIGHUP
 

@@ -16,7 +16,6 @@ std::string_view trim(std::string_view text) {
   return head(from(text, first), last - first + 1);
 }
 
-
 bool parse_yes_no(std::string_view text, bool& value) {
   if (text == "yes" || text == "true" || text == "1") {
     value = true;
@@ -28,10 +27,20 @@ bool parse_yes_no(std::string_view text, bool& value) {
   return true;
 }
 
-
 enum class Key {
-  kRestart, kBackoff, kBackoffFactor, kBackoffMax, kBackoffReset, kRestartLimit,
-  kRestartWindow, kMain, kOnGiveUp, kStopSignal, kStopGrace, kReadyFd, kReadyFile,
+  kRestart,
+  kBackoff,
+  kBackoffFactor,
+  kBackoffMax,
+  kBackoffReset,
+  kRestartLimit,
+  kRestartWindow,
+  kMain,
+  kOnGiveUp,
+  kStopSignal,
+  kStopGrace,
+  kReadyFd,
+  kReadyFile,
   kReadyTimeout,
 };
 
@@ -59,13 +68,20 @@ constexpr KeySpec kKeys[] = {
 
 int* duration_field(ServiceSpec& spec, Key key) {
   switch (key) {
-    case Key::kBackoff: return &spec.backoff_ms;
-    case Key::kBackoffMax: return &spec.backoff_max_ms;
-    case Key::kBackoffReset: return &spec.backoff_reset_ms;
-    case Key::kRestartWindow: return &spec.restart_window_ms;
-    case Key::kStopGrace: return &spec.stop_grace_ms;
-    case Key::kReadyTimeout: return &spec.ready_timeout_ms;
-    default: return nullptr;
+    case Key::kBackoff:
+      return &spec.backoff_ms;
+    case Key::kBackoffMax:
+      return &spec.backoff_max_ms;
+    case Key::kBackoffReset:
+      return &spec.backoff_reset_ms;
+    case Key::kRestartWindow:
+      return &spec.restart_window_ms;
+    case Key::kStopGrace:
+      return &spec.stop_grace_ms;
+    case Key::kReadyTimeout:
+      return &spec.ready_timeout_ms;
+    default:
+      return nullptr;
   }
 }
 
@@ -179,7 +195,8 @@ bool apply_service_key(ServiceSpec& spec, std::string_view key, std::string_view
       error << "ready-fd: expected a descriptor number from 3 to 1023, got '" << value << "'";
       return false;
     case Key::kReadyFile:
-      if (!value.empty() && copy_cstring(value, spec.ready_file, sizeof spec.ready_file)) return true;
+      if (!value.empty() && copy_cstring(value, spec.ready_file, sizeof spec.ready_file))
+        return true;
       error << "ready-file: expected a path of at most " << int{sizeof spec.ready_file - 1}
             << " bytes";
       return false;

@@ -13,8 +13,8 @@
 namespace husk {
 
 inline constexpr int kMaxServices = 64;
-inline constexpr int kMaxServiceArgs = 31;   // a --service command split on spaces
-inline constexpr int kMaxServiceName = 31;   // letters, digits, '.', '_', '-'
+inline constexpr int kMaxServiceArgs = 31;  // a --service command split on spaces
+inline constexpr int kMaxServiceName = 31;  // letters, digits, '.', '_', '-'
 
 enum class Restart : std::uint8_t { kNever, kOnFailure, kAlways };
 // What `command` holds: a run file's path; words separated by NULs; a shell command line; or
@@ -25,24 +25,24 @@ enum class GiveUp : std::uint8_t { kDefault, kStop, kContinue };  // default: st
 struct ServiceSpec {
   char name[kMaxServiceName + 1] = {};
   CommandKind kind = CommandKind::kRunFile;
-  std::uint8_t word_count = 0;           // kWords
-  char command[200] = {};                // see CommandKind
-  char* const* main_argv = nullptr;      // kArgv
-  char ready_file[100] = {};             // ready-file=PATH, empty when none
+  std::uint8_t word_count = 0;       // kWords
+  char command[200] = {};            // see CommandKind
+  char* const* main_argv = nullptr;  // kArgv
+  char ready_file[100] = {};         // ready-file=PATH, empty when none
 
   Restart restart = Restart::kAlways;
-  bool restart_set = false;         // main defaults to never when restart= is not given
+  bool restart_set = false;  // main defaults to never when restart= is not given
   bool main = false;
   GiveUp give_up = GiveUp::kDefault;
-  int backoff_ms = 100;             // first delay before a restart
-  int backoff_factor_pct = 200;     // each further delay: previous * factor
-  int backoff_max_ms = 10000;       // ceiling of the delay
-  int backoff_reset_ms = 10000;     // up this long: the next delay is the first again
-  int restart_limit = 10;           // given up after more restarts than this in the window; 0: never
+  int backoff_ms = 100;          // first delay before a restart
+  int backoff_factor_pct = 200;  // each further delay: previous * factor
+  int backoff_max_ms = 10000;    // ceiling of the delay
+  int backoff_reset_ms = 10000;  // up this long: the next delay is the first again
+  int restart_limit = 10;        // given up after more restarts than this in the window; 0: never
   int restart_window_ms = 60000;
   int stop_signal = SIGTERM;
-  int stop_grace_ms = -1;           // -1: husk's -t
-  int ready_fd = -1;                // ready-fd=N: the service writes a newline to fd N
+  int stop_grace_ms = -1;  // -1: husk's -t
+  int ready_fd = -1;       // ready-fd=N: the service writes a newline to fd N
   int ready_timeout_ms = 10000;
 
   // The argv to exec, null-terminated, into `argv`; points into this spec (or husk's argv).
@@ -50,9 +50,7 @@ struct ServiceSpec {
   char* const* exec_argv(char* (&argv)[kArgvSize]) const;
 
   bool waits_for_readiness() const { return ready_fd >= 0 || ready_file[0] != '\0'; }
-  Restart effective_restart() const {
-    return main && !restart_set ? Restart::kNever : restart;
-  }
+  Restart effective_restart() const { return main && !restart_set ? Restart::kNever : restart; }
   bool stops_on_give_up() const {
     return give_up == GiveUp::kDefault ? main : give_up == GiveUp::kStop;
   }

@@ -23,7 +23,7 @@ namespace {
 constexpr int kReadyFilePollMs = 20;  // only while a ready-file is awaited
 
 enum class State : std::uint8_t {
-  kWaiting,   // not started yet (an earlier service is not ready)
+  kWaiting,  // not started yet (an earlier service is not ready)
   kRunning,
   kBackoff,   // ended; restarts when its delay is over
   kStopping,  // stop signal sent; SIGKILL at the end of its grace
@@ -310,8 +310,8 @@ class ServiceSupervisor {
     run.restarts++;
     run.state = State::kBackoff;
     run.due_ms = now + delay;
-    say(failed ? Level::kWarning : Level::kInfo, i, "' exited with code %: restart % in % ms",
-        code, run.restarts, delay);
+    say(failed ? Level::kWarning : Level::kInfo, i, "' exited with code %: restart % in % ms", code,
+        run.restarts, delay);
   }
 
   // --- stopping -------------------------------------------------------------------------------

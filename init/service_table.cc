@@ -21,8 +21,6 @@ constexpr std::size_t kMaxConfigBytes = 2048;
 // Characters that make a --service command a shell command line.
 constexpr std::string_view kShellSyntax = "'\"\\$`;&|<>()*?[]{}~#!\n";
 
-
-
 // Splits `text` (the spec's own command buffer) on blanks into NUL-separated words.
 bool split_words(ServiceSpec& spec) {
   int count = 0;
@@ -184,8 +182,8 @@ bool ServiceTable::add_command(std::string_view definition, Message& error) {
   if (spec == nullptr) return false;
   std::string_view command = from(definition, eq + 1);
   if (!copy_cstring(command, spec->command, sizeof spec->command)) {
-    error << "service '" << spec->name << "': command longer than "
-          << int{sizeof spec->command - 1} << " bytes";
+    error << "service '" << spec->name << "': command longer than " << int{sizeof spec->command - 1}
+          << " bytes";
     return false;
   }
   if (command.find_first_of(kShellSyntax) != std::string_view::npos) {
@@ -193,8 +191,8 @@ bool ServiceTable::add_command(std::string_view definition, Message& error) {
     return true;
   }
   if (split_words(*spec)) return true;
-  error << "service '" << spec->name << "': "
-        << (spec->word_count == 0 ? "empty command" : "more than 31 arguments");
+  error << "service '" << spec->name
+        << "': " << (spec->word_count == 0 ? "empty command" : "more than 31 arguments");
   return false;
 }
 

@@ -86,8 +86,7 @@ TEST(ServiceTable, DirectoryErrorsNameTheServiceAndTheProblem) {
   mkdir((empty.path() + "/web").c_str(), 0755);
   error.clear();
   EXPECT_FALSE(table()->load_directory(empty.path().c_str(), error));
-  EXPECT_EQ(error.view(),
-            "service 'web': " + empty.path() + "/web/run: No such file or directory");
+  EXPECT_EQ(error.view(), "service 'web': " + empty.path() + "/web/run: No such file or directory");
 
   ServiceDir bad_key;
   bad_key.add("web", "restart=always\nrestrat=always\n");
@@ -107,8 +106,7 @@ TEST(ServiceTable, DirectoryErrorsNameTheServiceAndTheProblem) {
   bad_name.add("a b");
   error.clear();
   EXPECT_FALSE(table()->load_directory(bad_name.path().c_str(), error));
-  EXPECT_EQ(error.view(),
-            "service 'a b': invalid name (1 to 31 letters, digits, '.', '_' or '-')");
+  EXPECT_EQ(error.view(), "service 'a b': invalid name (1 to 31 letters, digits, '.', '_' or '-')");
 }
 
 TEST(ServiceTable, AnEmptyTableIsRefused) {
@@ -176,7 +174,8 @@ TEST(ServiceTable, SettingsAndTheMainCommand) {
   ASSERT_TRUE(other->add_command("web=nginx", error));
   ASSERT_TRUE(other->apply_setting("web:main=yes", error));
   EXPECT_FALSE(other->add_main_command(argv, error));
-  EXPECT_EQ(error.view(), "service 'main': a command was given, but 'web' is the main service already");
+  EXPECT_EQ(error.view(),
+            "service 'main': a command was given, but 'web' is the main service already");
 }
 
 }  // namespace

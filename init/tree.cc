@@ -36,7 +36,6 @@ bool is_descendant(pid_t pid, pid_t self) {
   return false;
 }
 
-
 }  // namespace
 
 pid_t read_parent_pid(pid_t pid) {

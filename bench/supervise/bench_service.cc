@@ -33,7 +33,8 @@ void note(int fd, const std::string& name, const char* what) {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   char line[96];
-  int n = std::snprintf(line, sizeof line, "%s %s %d %lld\n", what, name.c_str(), static_cast<int>(getpid()),
+  int n = std::snprintf(line, sizeof line, "%s %s %d %lld\n", what, name.c_str(),
+                        static_cast<int>(getpid()),
                         static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec);
   if (write(fd, line, static_cast<size_t>(n)) != n) _exit(2);
 }

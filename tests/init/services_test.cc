@@ -31,11 +31,10 @@ class Services : public E2e {
     mkdir(dir().c_str(), 0755);
     std::string service = dir() + "/" + name;
     mkdir(service.c_str(), 0755);
-    std::ofstream(service + "/run")
-        << "#!/bin/sh\n"
-        << "note() { read t _ < /proc/uptime; echo \"$1 " << name << " $$ $t\" >> " << log_path()
-        << "; }\n"
-        << body << "\n";
+    std::ofstream(service + "/run") << "#!/bin/sh\n"
+                                    << "note() { read t _ < /proc/uptime; echo \"$1 " << name
+                                    << " $$ $t\" >> " << log_path() << "; }\n"
+                                    << body << "\n";
     chmod((service + "/run").c_str(), 0755);
     if (!config.empty()) std::ofstream(service + "/config") << config;
   }
@@ -113,8 +112,10 @@ TEST_P(Services, CrasherIsGivenUpSteadyKeepsItsPidMainEndsAll) {
   add("20-steady", "trap 'note stop; exit 0' TERM\nnote start\nsleep 1000 & wait",
       "stop-grace=3\n");
   add("25-other", "trap 'note stop; exit 0' TERM\nnote start\nsleep 1000 & wait");
-  add("30-main", "note start\nwhile [ ! -e " + tmp_.path() + "/finish ]; do sleep 0.05; done\n"
-                 "note exit; exit 7",
+  add("30-main",
+      "note start\nwhile [ ! -e " + tmp_.path() +
+          "/finish ]; do sleep 0.05; done\n"
+          "note exit; exit 7",
       "main=yes\n");
   Husk husk = start_services();
   ASSERT_TRUE(husk.wait_for_error("service '10-crash' given up", 15000)) << husk.err();
@@ -135,8 +136,8 @@ TEST_P(Services, CrasherIsGivenUpSteadyKeepsItsPidMainEndsAll) {
   }
   EXPECT_GT(gaps[2], gaps[0] + 0.3);
   for (int k = 1; k <= 3; ++k) {
-    std::string line = "husk: service '10-crash' exited with code 1: restart " +
-                       std::to_string(k) + " in " + std::to_string(100 << k) + " ms\n";
+    std::string line = "husk: service '10-crash' exited with code 1: restart " + std::to_string(k) +
+                       " in " + std::to_string(100 << k) + " ms\n";
     EXPECT_NE(husk.err().find(line), std::string::npos) << line << husk.err();
   }
   EXPECT_EQ(events("start", "20-steady").size(), 1u) << "the steady service was restarted";
@@ -173,8 +174,9 @@ TEST_P(Services, SigtermStopsInReverseOrderWithEachGrace) {
 
 TEST_P(Services, SighupReachesEveryService) {
   for (std::string name : {"a", "b", "c"}) {
-    add(name, "trap 'note hup' HUP\ntrap 'exit 0' TERM\nnote start\n"
-              "while :; do sleep 0.1; done");
+    add(name,
+        "trap 'note hup' HUP\ntrap 'exit 0' TERM\nnote start\n"
+        "while :; do sleep 0.1; done");
   }
   Husk husk = start_services();
   for (std::string name : {"a", "b", "c"}) ASSERT_TRUE(wait_for_events("start", name, 1));
@@ -189,14 +191,15 @@ TEST_P(Services, SighupReachesEveryService) {
 
 TEST_P(Services, OtherSignalsGoToTheMainServiceOrWithSignalAllToEvery) {
   for (std::string name : {"a", "b"}) {
-    add(name, "trap 'note usr1' USR1\ntrap 'exit 0' TERM\nnote start\n"
-              "while :; do sleep 0.1; done",
+    add(name,
+        "trap 'note usr1' USR1\ntrap 'exit 0' TERM\nnote start\n"
+        "while :; do sleep 0.1; done",
         name == "b" ? "main=yes\n" : "");
   }
   for (bool all : {false, true}) {
     std::remove(log_path().c_str());
-    Husk husk = start_services(all ? std::vector<std::string>{"--signal-all"}
-                                   : std::vector<std::string>{});
+    Husk husk =
+        start_services(all ? std::vector<std::string>{"--signal-all"} : std::vector<std::string>{});
     for (std::string name : {"a", "b"}) ASSERT_TRUE(wait_for_events("start", name, 1));
     husk.signal(SIGUSR1);
     EXPECT_TRUE(wait_for_events("usr1", "b", 1, 5000)) << "the main service got no SIGUSR1";
@@ -210,8 +213,10 @@ TEST_P(Services, OtherSignalsGoToTheMainServiceOrWithSignalAllToEvery) {
 
 TEST_P(Services, LaterServicesWaitForReadiness) {
   add("10-fd", "note start; sleep 0.4; note ready; echo >&5; exec sleep 1000", "ready-fd=5\n");
-  add("20-file", "note start; sleep 0.4; note ready; touch " + tmp_.path() + "/ready\n"
-                 "exec sleep 1000",
+  add("20-file",
+      "note start; sleep 0.4; note ready; touch " + tmp_.path() +
+          "/ready\n"
+          "exec sleep 1000",
       "ready-file=" + tmp_.path() + "/ready\n");
   add("30-last", "note start; exec sleep 1000");
   Husk husk = start_services();
@@ -278,8 +283,8 @@ TEST_P(Services, CommandLineServicesAndMainCommand) {
   const std::string touched = tmp_.path() + "/touched";
   Husk husk = start({"--control", control(), "--service",
                      "side=/bin/sh -c '" + note + "; exec sleep 1000' side", "--service",
-                     "once=touch  " + touched, "--set", "once:restart=never", "--", "/bin/sh",
-                     "-c", "sleep 0.5; exit 4"});
+                     "once=touch  " + touched, "--set", "once:restart=never", "--", "/bin/sh", "-c",
+                     "sleep 0.5; exit 4"});
   int status = husk.wait(10000);
   EXPECT_EQ(exit_code(status), 4) << describe_status(status) << husk.err();
   EXPECT_EQ(access(touched.c_str(), F_OK), 0) << "a command split into words ran";
@@ -353,12 +358,12 @@ class BadInput : public Services {};
 HUSK_E2E_MODES(BadInput);
 
 // Runs husk on the directory and expects exit 1, `line` on stderr, and no service started.
-#define EXPECT_REFUSED(line)                                                    \
-  do {                                                                          \
-    int status = run({"--control", control(), "-S", dir()});                    \
-    EXPECT_EQ(exit_code(status), 1) << describe_status(status);                 \
-    EXPECT_EQ(last_err_, std::string("husk: ") + (line) + "\n");                \
-    EXPECT_EQ(sequence(), std::vector<std::string>{}) << "a service started";   \
+#define EXPECT_REFUSED(line)                                                  \
+  do {                                                                        \
+    int status = run({"--control", control(), "-S", dir()});                  \
+    EXPECT_EQ(exit_code(status), 1) << describe_status(status);               \
+    EXPECT_EQ(last_err_, std::string("husk: ") + (line) + "\n");              \
+    EXPECT_EQ(sequence(), std::vector<std::string>{}) << "a service started"; \
   } while (0)
 
 TEST_P(BadInput, MissingDirectory) {
