@@ -14,6 +14,7 @@ namespace husk {
 Message& Message::operator<<(std::string_view text) {
   std::size_t n = text.size();
   if (n > kCapacity - size_) n = kCapacity - size_;
+  if (n == 0) return *this;  // an empty view may hold no pointer at all: memcpy must not see it
   std::memcpy(buffer_ + size_, text.data(), n);
   size_ += n;
   return *this;

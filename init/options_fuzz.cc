@@ -40,8 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (line.empty()) __builtin_trap();
   }
   if (result.action == husk::Action::kRun && !result.options.pause &&
-      result.options.command == nullptr) {
-    __builtin_trap();  // a run needs a command
+      !result.options.supervises_services() && result.options.command == nullptr) {
+    __builtin_trap();  // a run needs a command, or services to supervise
   }
   return 0;
 }
