@@ -244,6 +244,8 @@ class Engines:
             "CONTAINERS_STORAGE_CONF": os.path.join(self.dir, "storage.conf"),
             "CONTAINERS_REGISTRIES_CONF": os.path.join(self.dir, "registries.conf"),
             "TMPDIR": os.path.join(self.dir, "tmp"),
+            # podman creates its per-user folder below it: the suite's own, not root's.
+            "XDG_CONFIG_HOME": os.path.join(self.dir, "config"),
         })
 
     # ---- runtimes -------------------------------------------------------------------------
