@@ -203,7 +203,9 @@ TEST_P(Services, OtherSignalsGoToTheMainServiceOrWithSignalAllToEvery) {
     for (std::string name : {"a", "b"}) ASSERT_TRUE(wait_for_events("start", name, 1));
     husk.signal(SIGUSR1);
     EXPECT_TRUE(wait_for_events("usr1", "b", 1, 5000)) << "the main service got no SIGUSR1";
-    if (all) EXPECT_TRUE(wait_for_events("usr1", "a", 1, 5000)) << "--signal-all: a got none";
+    if (all) {
+      EXPECT_TRUE(wait_for_events("usr1", "a", 1, 5000)) << "--signal-all: a got none";
+    }
     sleep_ms(300);
     EXPECT_EQ(events("usr1", "a").size(), all ? 1u : 0u);
     husk.signal(SIGTERM);

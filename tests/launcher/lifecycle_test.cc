@@ -126,8 +126,6 @@ bool wait_for_file(const std::string& path, int timeout_ms = 5000) {
   return true;
 }
 
-bool process_exists(pid_t pid) { return pid > 0 && ::kill(pid, 0) == 0; }
-
 // A zombie counts as gone: the test is its reaper (subreaper) only sometimes.
 bool process_running(pid_t pid) {
   std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
@@ -386,7 +384,9 @@ TEST_F(LifecycleTest, CreateKilledAtAnyMomentThenForceDelete) {
     pid_t init = read_pid(bundle_.dir() + "/pid");  // written last: the create got that far
     Cmd cmd = launch(bundle_, {"delete", "--force", c});
     EXPECT_EQ(cmd.code, 0) << delay_us << "us: " << cmd.err;
-    if (init > 0) EXPECT_TRUE(wait_gone(init)) << delay_us;
+    if (init > 0) {
+      EXPECT_TRUE(wait_gone(init)) << delay_us;
+    }
     ::unlink((bundle_.dir() + "/pid").c_str());
     int64_t deadline = now_ms() + 3000;
     while (!bundle_.leftovers().empty() && now_ms() < deadline) {
@@ -590,10 +590,14 @@ TEST_F(LifecycleTest, UpdateEventsAndSignalNames) {
       launch(bundle_, {"update", "--pids-limit", "42", "--memory=48m", "--memory-swap", "48m", c});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   json record = json::parse(read_text(bundle_.state_root() + "/" + c + "/state.json"));
-  for (const std::string& dir : record["husk"]["cgroupPaths"]) {
-    if (dir.find("/pids/") != std::string::npos) EXPECT_EQ(read_text(dir + "/pids.max"), "42\n");
-    if (dir.find("/memory/") != std::string::npos)
+  for (const json& entry : record["husk"]["cgroupPaths"]) {
+    const std::string dir = entry.get<std::string>();
+    if (dir.find("/pids/") != std::string::npos) {
+      EXPECT_EQ(read_text(dir + "/pids.max"), "42\n");
+    }
+    if (dir.find("/memory/") != std::string::npos) {
       EXPECT_EQ(read_text(dir + "/memory.limit_in_bytes"), std::to_string(48 << 20) + "\n");
+    }
   }
   std::ofstream(bundle_.dir() + "/resources.json") << R"({"pids": {"limit": 43}})";
   cmd = launch(bundle_, {"update", "--resources", bundle_.dir() + "/resources.json", c});
