@@ -56,6 +56,10 @@ struct Hierarchy {
   std::map<std::string, std::string> self;
 };
 
+// Whether any of these directories exists (a cgroup that vanished while it was acted on, say a
+// systemd scope whose last process exited, is no error).
+bool any_exists(const std::vector<std::string>& paths);
+
 // Detects the host's layout with statfs(2) of `root` (and of <root>/unified), then describes it.
 Result<Hierarchy> detect(std::string_view root = kDefaultRoot);
 

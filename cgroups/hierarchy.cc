@@ -1,5 +1,6 @@
 // detect() and describe(): what the host's cgroup tree looks like, learnt once.
 #include <linux/magic.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 
 #include "cgroups.h"
@@ -84,6 +85,14 @@ Result<Hierarchy> describe(std::string_view root, Layout layout,
   if (!self.ok()) return std::move(self).error();
   h.self = std::move(*self);
   return h;
+}
+
+bool any_exists(const std::vector<std::string>& paths) {
+  struct stat st {};
+  for (const std::string& path : paths) {
+    if (::stat(path.c_str(), &st) == 0) return true;
+  }
+  return false;
 }
 
 Result<Hierarchy> detect(std::string_view root) {

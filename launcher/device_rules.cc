@@ -33,7 +33,6 @@ cgroups::Resources container_resources(const oci::Config& config) {
   cgroups::Resources resources;
   if (!config.linux_config) return resources;
   if (config.linux_config->resources) resources = *config.linux_config->resources;
-  if (resources.devices.empty()) return resources;
   const auto& devices = config.linux_config->devices;
   for (const DefaultRule& rule : kDefaultRules) {
     const bool redefined =

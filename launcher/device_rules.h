@@ -1,7 +1,9 @@
-// device_rules: the container's cgroup resources as launch applies them. When the config has
-// device rules (runc spec's "deny all"), runc's default rules follow them: mknod of any char or
-// block device, and read, write and mknod of the nodes the rootfs creates (null, zero, full,
-// random, urandom, tty, ptmx and the pts nodes). A default whose path a linux.devices entry
+// device_rules: the container's cgroup resources as launch applies them. runc's default rules
+// follow the config's device rules (runc spec's "deny all"), and stand alone when the config has
+// none: as in runc and crun, a container may use only the devices its rules or these defaults
+// allow (the device filter's default is deny). The defaults: mknod of any char or block device,
+// and read, write and mknod of the nodes the rootfs creates (null, zero, full, random, urandom,
+// tty, ptmx and the pts nodes). A default whose path a linux.devices entry
 // redefines is left out. linux.devices entries get no rule of their own: the config's rules
 // decide whether the container may use them, as in runc.
 #pragma once

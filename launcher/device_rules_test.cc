@@ -26,11 +26,17 @@ std::vector<std::string> texts(const std::vector<cgroups::DeviceRule>& rules) {
   return out;
 }
 
-TEST(DeviceRules, NoRulesStayNone) {
+// No rules in the config: runc's defaults alone, behind the filter's default deny (not "no
+// filter", which would let the container open any device node it has or makes).
+TEST(DeviceRules, NoRulesMeanRuncsDefaultsOnly) {
   oci::Config config;
   config.linux_config.emplace();
   config.linux_config->devices.push_back({"b", "/dev/loop9", 7, 9, {}, {}, {}});
-  EXPECT_TRUE(container_resources(config).devices.empty());
+  EXPECT_EQ(texts(container_resources(config).devices),
+            (std::vector<std::string>{"allow c *:* m", "allow b *:* m", "allow c 1:3 rwm",
+                                      "allow c 1:8 rwm", "allow c 1:7 rwm", "allow c 5:0 rwm",
+                                      "allow c 1:5 rwm", "allow c 1:9 rwm", "allow c 136:* rwm",
+                                      "allow c 5:2 rwm"}));
 }
 
 TEST(DeviceRules, TheConfigsRulesThenRuncsDefaults) {

@@ -34,6 +34,9 @@
 #include "signals.h"
 #include "spawn.h"
 #include "state/store.h"
+#include "systemd/manager.h"
+#include "systemd/properties.h"
+#include "systemd/unit_path.h"
 #include "text_file.h"
 
 namespace husk::launch {
@@ -95,6 +98,13 @@ struct Container::Impl {
   std::optional<process::PreparedProcess> prepared;
   UniqueFd init_fd;
   std::optional<cgroups::Cgroup> cgroup;
+  // --systemd-cgroup: the scope is started with the child's pid (join_cgroup), then `cgroup`
+  // opens its directory.
+  std::optional<cgroups::Hierarchy> hierarchy;
+  cgroups::Resources resources;
+  std::optional<systemd::Manager> systemd;
+  systemd::UnitPath unit;
+  bool scope_started = false;
   std::optional<BlockedSignals> signals;
   UniqueFd channel;   // the parent's end
   UniqueFd listener;  // the parent's end of the seccomp listener socket
@@ -115,6 +125,8 @@ struct Container::Impl {
   Status load();
   Status make_state_dir();
   Status prepare();
+  Status prepare_scope(const std::string& cgroups_path);
+  Status join_cgroup();
   Status spawn();
   Status handshake();
   Status take_console();
@@ -193,11 +205,13 @@ Status Container::Impl::prepare() {
   }
   t_prepared = realtime_ns();
 
-  auto hierarchy = cgroups::detect();
-  if (!hierarchy.ok()) return std::move(hierarchy).error().context("cgroups");
-  cgroups::Resources resources = container_resources(config);
+  auto detected = cgroups::detect();
+  if (!detected.ok()) return std::move(detected).error().context("cgroups");
+  hierarchy = std::move(*detected);
+  resources = container_resources(config);
   std::string cgroups_path;
   if (config.linux_config) cgroups_path = config.linux_config->cgroups_path.value_or("");
+  if (runtime.systemd_cgroup) return prepare_scope(cgroups_path);
   // Recorded before the directories exist: `delete --force` finds them after a killed launch.
   auto paths = cgroups::Cgroup::planned_paths(*hierarchy, cgroups_path, state.id);
   if (!paths.ok()) return std::move(paths).error().context("linux.cgroupsPath");
@@ -213,6 +227,44 @@ Status Container::Impl::prepare() {
   record.cgroup_created = cgroup->created_paths();  // what create() says it made
   HUSK_TRY(injected_fault("cgroup"));
   t_cgroup = realtime_ns();
+  return {};
+}
+
+// --systemd-cgroup: the scope's cgroup is recorded as launch's own (delete kills what is in it
+// and stops the scope); systemd is asked for the scope once the child exists (join_cgroup).
+Status Container::Impl::prepare_scope(const std::string& cgroups_path) {
+  if (hierarchy->layout != cgroups::Layout::kUnified)
+    return Error(
+        "--systemd-cgroup: the systemd cgroup driver needs a cgroup v2 (unified) host; "
+        "this one is " +
+        std::string(cgroups::layout_name(hierarchy->layout)));
+  auto parsed = systemd::parse_unit_path(cgroups_path, state.id);
+  if (!parsed.ok()) return std::move(parsed).error();
+  unit = std::move(*parsed);
+  auto manager = systemd::Manager::connect();
+  if (!manager.ok()) return std::move(manager).error().context("--systemd-cgroup");
+  systemd.emplace(std::move(*manager));
+  record.cgroup_paths = {hierarchy->unified + unit.cgroup};
+  record.cgroup_created = record.cgroup_paths;
+  record.systemd_unit = unit.unit;
+  HUSK_TRY(state_dir->write(record));
+  t_cgroup = realtime_ns();
+  return {};
+}
+
+Status Container::Impl::join_cgroup() {
+  if (!systemd) return cgroup->add_process(child);
+  auto job = systemd->start_transient_unit(
+      unit.unit, systemd::scope_properties(state.id, unit.slice, child, resources));
+  if (!job.ok()) return std::move(job).error();
+  scope_started = true;  // ours from now on: cleanup() stops it
+  HUSK_TRY_CTX(systemd->wait_for_job(*job), "systemd: starting " + unit.unit);
+  HUSK_TRY(injected_fault("cgroup"));
+  auto opened = cgroups::Cgroup::open_paths(*hierarchy, record.cgroup_paths, record.cgroup_created);
+  if (!opened.ok()) return std::move(opened).error().context(unit.unit);
+  cgroup = std::move(*opened);
+  // Every resource also as files: those systemd has no property for (devices, io, ...).
+  HUSK_TRY_CTX(cgroup->update(resources), "linux.resources");
   return {};
 }
 
@@ -328,8 +380,7 @@ Status Container::Impl::handshake() {
   bool overlap_cgroup = mode == Mode::kForeground && !plan.fork_child && !plan.new_cgroup &&
                         !mounts_cgroups(config) && hooks.prestart.empty() &&
                         hooks.create_runtime.empty() && hooks.create_container.empty();
-  if (!overlap_cgroup)
-    HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
+  if (!overlap_cgroup) HUSK_TRY_CTX(join_cgroup(), "adding the container to its cgroup");
   if (plan.fork_child) {
     HUSK_TRY(Channel::send_go(channel.get(), ""));
     if (plan.new_time) {
@@ -356,7 +407,7 @@ Status Container::Impl::handshake() {
     HUSK_TRY(Channel::send_go(channel.get(), ""));
   }
   if (overlap_cgroup)  // the child waits for start, after kReady, before it execs
-    HUSK_TRY_CTX(cgroup->add_process(child), "adding the container to its cgroup");
+    HUSK_TRY_CTX(join_cgroup(), "adding the container to its cgroup");
   auto ready = expect(ChildEvent::kReady);
   if (!ready.ok()) return std::move(ready).error();
   std::copy(std::begin(ready->phases), std::end(ready->phases), std::begin(phases));
@@ -410,8 +461,16 @@ Status Container::Impl::cleanup() {
     // Usually empty: the pid namespace died with its PID 1.
     auto left = cgroup->processes(true);
     if (!left.ok() || !left->empty()) {
-      if (auto killed = cgroup->kill(SIGKILL); !killed.ok()) result = std::move(killed);
+      // A systemd scope ends, its cgroup removed, as soon as its last process has exited.
+      if (auto killed = cgroup->kill(SIGKILL); !killed.ok() && cgroups::any_exists(cgroup->paths()))
+        result = std::move(killed);
     }
+  }
+  if (systemd && scope_started) {  // systemd removes the scope's cgroup
+    if (auto stopped = systemd->stop_unit(unit.unit); !stopped.ok() && result.ok())
+      result = std::move(stopped);
+  }
+  if (cgroup && cgroup->created_any()) {
     if (auto gone = cgroup->destroy(); !gone.ok())
       result = std::move(gone).error().context("removing the cgroup");
   }

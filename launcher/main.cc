@@ -56,11 +56,9 @@ int launch_main(int argc, char** argv) {
     cli::print(cli::version_text(HUSK_VERSION));
     return 0;
   }
-  if (global.systemd_cgroup)
-    return fail(husk::Error("--systemd-cgroup: the systemd cgroup driver is not supported yet"));
   if (global.rootless == "true" || (global.rootless == "auto" && ::geteuid() != 0))
     return fail(husk::Error("rootless containers are not supported yet: run launch as root"));
-  Runtime runtime{global.root, &*log};
+  Runtime runtime{global.root, &*log, global.systemd_cgroup};
   const cli::Verb* verb = cli::find_verb(word);
   husk::Result<int> code = 0;
   if (verb != nullptr) {

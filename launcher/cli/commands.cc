@@ -657,7 +657,8 @@ Global options:
   --log FILE          also write the log (errors included) to FILE
   --log-format FMT    text (default) or json (runc's {"level","msg","time"} lines)
   --debug             log each step, with timings
-  --systemd-cgroup    refused: the systemd cgroup driver is not supported yet
+  --systemd-cgroup    the container's cgroup is a transient systemd scope (cgroupsPath
+                      "slice:prefix:name"; cgroup v2 hosts with systemd as PID 1)
   --rootless MODE     auto (default), true or false
   -h, --help, -v, --version
 

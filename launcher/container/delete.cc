@@ -2,6 +2,7 @@
 
 #include "container/loaded.h"
 #include "hooks.h"
+#include "systemd/manager.h"
 
 namespace husk::launch {
 
@@ -24,6 +25,12 @@ Status remove(const Runtime& runtime, const DeleteOptions& options) {
   if (config.ok() && !config->hooks.poststop.empty()) {
     auto ran = process::run_hooks(config->hooks.poststop, "poststop", state_json(record->state));
     if (!ran.ok() && runtime.log != nullptr) runtime.log->warn(ran.error().text());
+  }
+  if (!record->systemd_unit.empty()) {  // systemd removes the scope's cgroup
+    auto manager = systemd::Manager::connect();
+    Status stopped = manager.ok() ? manager->stop_unit(record->systemd_unit)
+                                  : Status(std::move(manager).error());
+    if (!stopped.ok() && result.ok()) result = std::move(stopped);
   }
   if (!record->cgroup_created.empty()) {  // destroy() removes only what launch made
     auto cgroup = open_cgroup(*record);

@@ -56,7 +56,7 @@ std::string features_json() {
        {{"namespaces", namespaces},
         {"capabilities", caps},
         {"cgroup",
-         {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", true}}},
+         {{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", false}, {"rdma", true}}},
         {"seccomp",
          {{"enabled", true}, {"actions", actions}, {"operators", operators}, {"archs", archs}}},
         {"apparmor", {{"enabled", false}}},

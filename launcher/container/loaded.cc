@@ -69,7 +69,9 @@ Status kill_all(const Record& record, int timeout_ms) {
     } else if (*cgroup) {
       auto left = (*cgroup)->processes(true);
       if (!left.ok() || !left->empty()) {
-        if (auto killed = (*cgroup)->kill(SIGKILL); !killed.ok()) result = std::move(killed);
+        auto killed = (*cgroup)->kill(SIGKILL);
+        // A systemd scope ends, its cgroup removed, as soon as its last process has exited.
+        if (!killed.ok() && cgroups::any_exists(record.cgroup_paths)) result = std::move(killed);
       }
     }
   }

@@ -13,6 +13,8 @@ inline constexpr std::string_view kDefaultStateRoot = "/run/husk";
 struct Runtime {
   std::string root{kDefaultStateRoot};  // state directories live below it
   const Log* log = nullptr;
+  // --systemd-cgroup: the container's cgroup is a transient systemd scope (systemd/).
+  bool systemd_cgroup = false;
 };
 
 }  // namespace husk::launch

@@ -6,6 +6,8 @@
 
 #include "container/loaded.h"
 #include "read_file.h"
+#include "systemd/manager.h"
+#include "systemd/properties.h"
 
 namespace husk::launch {
 namespace {
@@ -74,6 +76,15 @@ Status update(const Runtime& runtime, const UpdateOptions& options) {
   auto cgroup = open_cgroup(loaded->record);
   if (!cgroup.ok()) return std::move(cgroup).error();
   if (!*cgroup) return Error("container " + options.id + ": its cgroup is gone");
+  // --systemd-cgroup: systemd's properties first, so that it never restores the old limits.
+  if (const std::string& unit = loaded->record.systemd_unit; !unit.empty()) {
+    auto properties = systemd::resource_properties(resources);
+    if (!properties.empty()) {
+      auto manager = systemd::Manager::connect();
+      if (!manager.ok()) return std::move(manager).error();
+      HUSK_TRY(manager->set_unit_properties(unit, properties));
+    }
+  }
   return (*cgroup)->update(resources);
 }
 

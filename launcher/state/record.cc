@@ -35,6 +35,7 @@ std::string record_json(const Record& record) {
   p["created"] = record.created_ns;
   p["noInit"] = record.no_init;
   p["foreground"] = record.foreground;
+  if (!record.systemd_unit.empty()) p["systemdUnit"] = record.systemd_unit;
   return j.dump();
 }
 
@@ -65,6 +66,7 @@ Result<Record> parse_record(std::string_view text) {
     take(p, "created", r.created_ns);
     take(p, "noInit", r.no_init);
     take(p, "foreground", r.foreground);
+    take(p, "systemdUnit", r.systemd_unit);
   } catch (const std::exception& e) {
     return Error("state.json: ." + field + ": " + e.what());
   }

@@ -45,6 +45,9 @@ struct Record {
   int64_t created_ns = 0;  // CLOCK_REALTIME
   bool no_init = false;
   bool foreground = false;  // `launch run` in the foreground: that launch waits for and deletes it
+  // --systemd-cgroup: the transient scope ("husk-abc.scope") that holds cgroup_paths; delete
+  // stops it.
+  std::string systemd_unit;
 
   ProcessIdentity init() const { return {state.pid, init_start_time}; }
   // launch made every directory of the cgroup: what is in it is the container's to kill.

@@ -72,6 +72,23 @@ TEST_F(DevicesTest, DenyAllDeniesALinuxDevice) {
   EXPECT_EQ(run(), expect(kDenied, kDenied));
 }
 
+// No linux.resources.devices at all: as in runc and crun, only the default devices are usable
+// (the filter denies the rest), not every device node the container has.
+TEST_F(DevicesTest, WithoutRulesOnlyTheDefaultDevicesAreUsable) {
+  bundle_.config()["linux"]["resources"].erase("devices");
+  EXPECT_EQ(run(), expect(kDenied, kDenied));
+}
+
+TEST_F(DevicesTest, WithoutRulesAMadeNodeCannotBeOpened) {
+  bundle_.config()["linux"]["resources"].erase("devices");
+  for (const char* set : {"bounding", "effective", "permitted"})
+    bundle_.config()["process"]["capabilities"][set].push_back("CAP_MKNOD");
+  bundle_.shell("mknod /dev/made c " + std::to_string(major_) +
+                " 1 && echo made; r=$( (: </dev/made) 2>&1 ); echo \"read: ${r##*: }\"; "
+                ": </dev/zero && echo zero: ok");
+  EXPECT_EQ(run(), std::string("made\nread: ") + kDenied + "\nzero: ok\n");
+}
+
 TEST_F(DevicesTest, AReadOnlyAllowLetsReadsThroughOnly) {
   set_rules({{{"allow", false}, {"access", "rwm"}},
              {{"allow", true}, {"type", "c"}, {"major", major_}, {"minor", 0}, {"access", "r"}}});
