@@ -17,13 +17,20 @@ namespace {
   // Every signal is still blocked here, SIGTTOU included, so a background husk may hand the
   // terminal to the child. Without a terminal this fails harmlessly.
   if (setup.take_terminal && isatty(STDIN_FILENO)) tcsetpgrp(STDIN_FILENO, getpgrp());
-  if (setup.ready_pipe >= 0) {
-    if (error_fd == setup.ready_fd) error_fd = fcntl(error_fd, F_DUPFD_CLOEXEC, setup.ready_fd + 1);
-    if (setup.ready_pipe == setup.ready_fd) {
-      fcntl(setup.ready_fd, F_SETFD, 0);
-    } else {
-      dup2(setup.ready_pipe, setup.ready_fd);  // the copy is not close-on-exec
-    }
+  if (setup.ready_pipe >= 0 || setup.output_pipes[0] >= 0) {
+    // Every descriptor to move lifts above every target first, so that none is overwritten
+    // before it is moved; dup2 to another number leaves the copy without close-on-exec.
+    const int top = setup.ready_fd > STDERR_FILENO ? setup.ready_fd : STDERR_FILENO;
+    auto lift = [top](int fd) {
+      return fd >= 0 && fd <= top ? fcntl(fd, F_DUPFD_CLOEXEC, top + 1) : fd;
+    };
+    error_fd = lift(error_fd);
+    const int ready = lift(setup.ready_pipe);
+    const int out = lift(setup.output_pipes[0]);
+    const int err = lift(setup.output_pipes[1]);
+    if (ready >= 0) dup2(ready, setup.ready_fd);
+    if (out >= 0) dup2(out, STDOUT_FILENO);
+    if (err >= 0) dup2(err, STDERR_FILENO);
   }
   restore_signals(original);
   execvp(argv[0], argv);

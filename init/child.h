@@ -15,12 +15,14 @@ struct SpawnResult {
   const char* failed_step = nullptr;  // "fork" or "exec" when error != 0
 };
 
-// What differs for a supervised service: it never takes the terminal, and may get the write end
-// of a readiness pipe as descriptor `ready_fd`.
+// What differs for a supervised service: it never takes the terminal, may get the write end
+// of a readiness pipe as descriptor `ready_fd`, and with log-prefix the write ends of husk's
+// output pipes as its stdout and stderr.
 struct ChildSetup {
   bool take_terminal = true;
   int ready_pipe = -1;  // close-on-exec in husk; becomes `ready_fd` in the child
   int ready_fd = -1;
+  int output_pipes[2] = {-1, -1};  // close-on-exec in husk; become descriptors 1 and 2
 };
 
 // Forks and execs `argv` (PATH is searched). When exec fails, the child has exited with the

@@ -64,10 +64,10 @@ void Log::open_sink() const {
   }
   // A pipe, FIFO or terminal: opened again, it is a description of our own, which can be made
   // non-blocking without changing the child's stderr.
-  char name[32] = "/proc/self/fd/";
-  Message number;
-  number << fd_;
-  std::memcpy(name + 14, number.view().data(), number.view().size());  // at most 11 digits
+  char name[32] = "/proc/self/fd/";  // and the digits of fd_ (not a Message: 480 bytes of stack)
+  char* end = name + 14;
+  for (int rest = fd_; rest >= 10; rest /= 10) ++end;
+  for (int rest = fd_; end >= name + 14; rest /= 10) *end-- = static_cast<char>('0' + rest % 10);
   int own = open(name, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (own >= 0) {
     out_ = own;
@@ -80,21 +80,27 @@ void Log::open_sink() const {
   sink_ = Sink::kPoll;
 }
 
-bool Log::try_write(const char* text, std::size_t size) const {
+bool Log::try_write(const iovec* parts, int count) const {
+  std::size_t size = 0;
+  for (int i = 0; i < count; ++i) size += parts[i].iov_len;
   ssize_t n = -1;
   do {
     switch (sink_) {
-      case Sink::kSend:
-        n = send(out_, text, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+      case Sink::kSend: {
+        msghdr message{};
+        message.msg_iov = const_cast<iovec*>(parts);
+        message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(count);
+        n = sendmsg(out_, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
         break;
+      }
       case Sink::kPoll: {
         pollfd p{out_, POLLOUT, 0};
         if (poll(&p, 1, 0) != 1 || (p.revents & POLLOUT) == 0) return false;
-        n = ::write(out_, text, size);
+        n = ::writev(out_, parts, count);
         break;
       }
       case Sink::kWrite:
-        n = ::write(out_, text, size);
+        n = ::writev(out_, parts, count);
         break;
       default:
         return false;
@@ -116,7 +122,7 @@ void Log::write(Level level, const Message& message) const {
     if (dropped_ > 0)
       notice << "husk: " << static_cast<long long>(dropped_)
              << " log lines dropped: stderr was full\n";
-    if (!try_write(notice.view().data(), notice.view().size())) {
+    if (!try_write(notice.view())) {
       ++dropped_;
       errno = saved_errno;
       return;
@@ -135,8 +141,22 @@ void Log::write(Level level, const Message& message) const {
     }
   }
   line << '\n';
-  if (!try_write(line.view().data(), line.view().size())) ++dropped_;
+  if (!try_write(line.view())) ++dropped_;
   errno = saved_errno;
+}
+
+bool Log::write_raw(const iovec* parts, int count) const {
+  constexpr int kMaxParts = 8;
+  if (count > kMaxParts - 1) return false;
+  int saved_errno = errno;
+  if (sink_ == Sink::kUnknown) open_sink();
+  iovec all[kMaxParts];
+  int n = 0;
+  if (cut_) all[n++] = {const_cast<char*>("\n"), 1};  // what went out in part ends here
+  for (int i = 0; i < count; ++i) all[n++] = parts[i];
+  bool written = try_write(all, n);
+  errno = saved_errno;
+  return written;
 }
 
 }  // namespace husk

@@ -2,6 +2,8 @@
 // write(2), prefixed "husk: ". Verbosity is a value passed down, not global state.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstddef>
 #include <string_view>
 
@@ -23,6 +25,10 @@ class Message {
   std::string_view view() const { return {buffer_, size_}; }
   bool empty() const { return size_ == 0; }
   void clear() { size_ = 0; }
+  // Back to its first `size` bytes: what was added since view().size() was `size` is undone.
+  void truncate(std::size_t size) {
+    if (size < size_) size_ = size;
+  }
 
  private:
   static constexpr std::size_t kCapacity = 480;
@@ -50,13 +56,21 @@ class Log {
   // Writes "husk: <message>\n" to stderr when `level` is enabled, unless it would block.
   void write(Level level, const Message& message) const;
 
+  // Writes `parts` as they are (a service's output line), all of it or nothing, never blocking,
+  // whatever the verbosity. Returns false when it did not fit now: the caller counts the drop.
+  bool write_raw(const iovec* parts, int count) const;
+
   // Lines dropped since the last one written.
   unsigned long dropped() const { return dropped_; }
 
  private:
   enum class Sink { kUnknown, kNone, kWrite, kSend, kPoll };
   void open_sink() const;
-  bool try_write(const char* text, std::size_t size) const;  // all of it, or nothing
+  bool try_write(const iovec* parts, int count) const;  // all of it, or nothing
+  bool try_write(std::string_view text) const {
+    iovec part{const_cast<char*>(text.data()), text.size()};
+    return try_write(&part, 1);
+  }
 
   int verbosity_;
   int fd_;

@@ -69,19 +69,25 @@ bool gather_services(const Options& options, ServiceTable& table, Message& error
   for (int i = 0; i < options.setting_count; ++i) {
     if (!table.apply_setting(options.settings[i], error)) return false;
   }
+  if (options.log_prefix) table.prefix_output_by_default();
   return table.finish(options.grace_ms, error);
 }
 
-int run_services(const Options& options, const Log& log, const SignalState& original,
-                 pid_t parent) {
+// Not inlined, like run_services and run: the stack under the supervision stays small (a
+// Message is 480 bytes; a page of stack, once touched, counts as long as husk runs).
+[[gnu::noinline]] bool load_services(const Options& options, ServiceTable& table, const Log& log) {
+  Message error;
+  if (gather_services(options, table, error)) return true;
+  log.write(Level::kError, error);
+  return false;
+}
+
+[[gnu::noinline]] int run_services(const Options& options, const Log& log,
+                                   const SignalState& original, pid_t parent) {
   // Static storage, zero until used: a table of kMaxServices on the stack would push every
   // later frame below it, onto pages of its own.
   static ServiceTable table;
-  Message error;
-  if (!gather_services(options, table, error)) {
-    log.write(Level::kError, error);
-    return kExitUsage;
-  }
+  if (!load_services(options, table, log)) return kExitUsage;
   const bool pid1 = getpid() == 1;
   set_parent_death_signal(options.pdeathsig, parent, log);
   become_subreaper(options, pid1, log);
@@ -89,8 +95,8 @@ int run_services(const Options& options, const Log& log, const SignalState& orig
   return supervise_services(options, log, table, original, pid1);
 }
 
-int run(const Options& options, const Log& log, const SignalState& original, pid_t parent) {
-  if (options.supervises_services()) return run_services(options, log, original, parent);
+[[gnu::noinline]] int run(const Options& options, const Log& log, const SignalState& original,
+                          pid_t parent) {
   const bool pid1 = getpid() == 1;
   set_parent_death_signal(options.pdeathsig, parent, log);
   become_subreaper(options, pid1, log);
@@ -163,5 +169,8 @@ int main(int argc, char** argv, char** envp) {
   husk::SignalState for_child = original;
   if (parsed.options.has_signal_mask) for_child.mask = parsed.options.signal_mask;
   husk::remove_signal_mask_variable(envp);
+  if (parsed.options.supervises_services()) {
+    return husk::run_services(parsed.options, log, for_child, parent);
+  }
   return husk::run(parsed.options, log, for_child, parent);
 }

@@ -28,6 +28,7 @@ enum class Opt {
   kSet,
   kControl,
   kSignalAll,
+  kLogPrefix,
   kSignalMask,
 };
 
@@ -60,6 +61,7 @@ constexpr OptionSpec kOptions[] = {
     {'\0', "set", "", true, Opt::kSet},
     {'\0', "control", "HUSK_CONTROL", true, Opt::kControl},
     {'\0', "signal-all", "HUSK_SIGNAL_ALL", false, Opt::kSignalAll},
+    {'\0', "log-prefix", "HUSK_LOG_PREFIX", false, Opt::kLogPrefix},
     {'\0', "signal-mask", "HUSK_SIGNAL_MASK", true, Opt::kSignalMask},
 };
 
@@ -179,6 +181,9 @@ bool apply(ParseResult& result, Opt id, std::string_view value, std::string_view
     case Opt::kSignalAll:
       o.signal_all = true;
       return true;
+    case Opt::kLogPrefix:
+      o.log_prefix = true;
+      return true;
     case Opt::kSignalMask:
       if (parse_mask(value, o.signal_mask)) {
         o.has_signal_mask = true;
@@ -269,15 +274,13 @@ bool parse_seconds(std::string_view text, int& milliseconds) {
   return true;
 }
 
-ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
-  ParseResult result;
-  auto fail = [&result]() {
-    result.action = Action::kError;
-    return result;
-  };
+namespace {
+
+// The whole parse into `result`; false on an error (in result.error).
+bool parse_into(ParseResult& result, int argc, char* const* argv, char* const* envp) {
   if (!apply_environment(result, envp, kTiniEnv, std::size(kTiniEnv)) ||
       !apply_environment(result, envp, kOptions, std::size(kOptions))) {
-    return fail();
+    return false;
   }
 
   int i = 1;
@@ -296,7 +299,7 @@ ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
       if (spec == nullptr) {
         result.error << "unknown option '"
                      << head(arg, eq == std::string_view::npos ? arg.size() : eq + 2) << "'";
-        return fail();
+        return false;
       }
       Message where;
       where << "option --" << spec->long_name;
@@ -304,17 +307,17 @@ ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
       if (eq != std::string_view::npos) {
         if (!spec->takes_value) {
           result.error << where.view() << ": takes no value";
-          return fail();
+          return false;
         }
         value = from(name, eq + 1);
       } else if (spec->takes_value) {
         if (i + 1 >= argc) {
           result.error << where.view() << ": needs a value";
-          return fail();
+          return false;
         }
         value = argv[++i];
       }
-      if (!apply(result, spec->id, value, where.view())) return fail();
+      if (!apply(result, spec->id, value, where.view())) return false;
       continue;
     }
 
@@ -322,7 +325,7 @@ ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
       const OptionSpec* spec = find_short(arg[j]);
       if (spec == nullptr) {
         result.error << "unknown option '-" << arg[j] << "'";
-        return fail();
+        return false;
       }
       Message where;
       where << "option -" << arg[j];
@@ -334,33 +337,42 @@ ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
           value = argv[++i];
         } else {
           result.error << where.view() << ": needs a value";
-          return fail();
+          return false;
         }
         j = arg.size();
       }
-      if (!apply(result, spec->id, value, where.view())) return fail();
+      if (!apply(result, spec->id, value, where.view())) return false;
     }
   }
 
-  if (result.action != Action::kRun) return result;
+  if (result.action != Action::kRun) return true;
   Options& o = result.options;
   if (o.pause && o.supervises_services()) {
     result.error << "option -P: pause mode runs no services";
-    return fail();
+    return false;
   }
   if (o.pause) {
     if (i < argc) {
       result.error << "option -P: pause mode runs no command, but got '" << argv[i] << "'";
-      return fail();
+      return false;
     }
-    return result;
+    return true;
   }
-  if (i >= argc && o.supervises_services()) return result;  // services, without a main command
+  if (i >= argc && o.supervises_services()) return true;  // services, without a main command
   if (i >= argc) {
     result.action = Action::kUsage;
-    return result;
+    return true;
   }
   o.command = argv + i;
+  return true;
+}
+
+}  // namespace
+
+// One ParseResult, built in place in the caller's (a copy would be a second 2.5 KiB of stack).
+ParseResult parse_options(int argc, char* const* argv, char* const* envp) {
+  ParseResult result;
+  if (!parse_into(result, argc, argv, envp)) result.action = Action::kError;
   return result;
 }
 
@@ -396,13 +408,17 @@ const std::string_view kUsageText =
     "      --service NAME=CMD   one more service (repeatable); a COMMAND is the main one\n"
     "      --set NAME:KEY=VALUE a config key: restart, backoff, backoff-factor, backoff-max,\n"
     "                           backoff-reset, restart-limit, restart-window, main, on-give-up,\n"
-    "                           stop-signal, stop-grace, ready-fd, ready-file, ready-timeout\n"
+    "                           stop-signal, stop-grace, ready-fd, ready-file, ready-timeout,\n"
+    "                           log-prefix\n"
     "      --control PATH       the socket of `husk ctl` (default /run/husk.sock)\n"
     "      --signal-all         forward every signal to every service, not only SIGHUP\n"
+    "      --log-prefix         every service's output line by line as `NAME: LINE` (the\n"
+    "                           key log-prefix=yes|no sets it per service; default: unchanged)\n"
     "\n"
     "Environment: HUSK_SUBREAPER, HUSK_KILL_PROCESS_GROUP, HUSK_PDEATHSIG, HUSK_REMAP_EXIT,\n"
     "HUSK_VERBOSITY, HUSK_WARN_ON_REAP, HUSK_GRACE, HUSK_NO_SHUTDOWN, HUSK_KILL_AFTER,\n"
-    "HUSK_REWRITE, HUSK_PAUSE, HUSK_SERVICES, HUSK_CONTROL, HUSK_SIGNAL_ALL mirror the options\n"
+    "HUSK_REWRITE, HUSK_PAUSE, HUSK_SERVICES, HUSK_CONTROL, HUSK_SIGNAL_ALL, HUSK_LOG_PREFIX "
+    "mirror\n"
     "(lists: comma-separated); tini's TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP and TINI_VERBOSITY "
     "are\n"
     "honoured too.\n";

@@ -41,8 +41,12 @@ struct Options {
   const char* control_path = kDefaultControlPath;  // --control PATH, for husk ctl
   bool control_path_set = false;
   bool signal_all = false;  // --signal-all: every signal to every service, not just SIGHUP
+  bool log_prefix = false;  // --log-prefix: log-prefix=yes for every service without the key
 
-  bool supervises_services() const { return service_dir != nullptr || service_count > 0; }
+  // --log-prefix alone makes COMMAND the service "main": only services have their output relayed.
+  bool supervises_services() const {
+    return service_dir != nullptr || service_count > 0 || log_prefix;
+  }
 };
 
 enum class Action { kRun, kHelp, kVersion, kLicense, kUsage, kError };

@@ -335,6 +335,25 @@ TEST(Services, FromTheEnvironment) {
   EXPECT_FALSE(Parse({"cmd"}).options().supervises_services());
 }
 
+TEST(Services, LogPrefixFromTheFlagOrTheEnvironment) {
+  EXPECT_FALSE(Parse({"cmd"}).options().log_prefix);
+  EXPECT_TRUE(Parse({"--signal-all", "--log-prefix", "cmd"}).options().signal_all);
+  Parse flag({"--log-prefix", "-S", "/srv/services"});
+  ASSERT_EQ(flag.result.action, Action::kRun) << flag.error();
+  EXPECT_TRUE(flag.options().log_prefix);
+  Parse env({"-S", "/srv/services"}, {"HUSK_LOG_PREFIX=1"});
+  EXPECT_TRUE(env.options().log_prefix);
+  EXPECT_FALSE(Parse({"cmd"}, {"HUSK_LOG_PREFIX=0"}).options().log_prefix);
+  EXPECT_EQ(Parse({"--log-prefix=yes", "cmd"}).error(), "option --log-prefix: takes no value");
+}
+
+TEST(Services, LogPrefixMakesAPlainCommandTheMainService) {
+  Parse p({"--log-prefix", "app", "-v"});
+  ASSERT_EQ(p.result.action, Action::kRun) << p.error();
+  EXPECT_TRUE(p.options().supervises_services());
+  EXPECT_EQ(p.command(), (std::vector<std::string>{"app", "-v"}));
+}
+
 TEST(Services, PauseModeRunsNoServices) {
   Parse p({"-P", "-S", "/etc/husk.d"});
   EXPECT_EQ(p.result.action, Action::kError);

@@ -42,6 +42,7 @@ enum class Key {
   kReadyFd,
   kReadyFile,
   kReadyTimeout,
+  kLogPrefix,
 };
 
 struct KeySpec {
@@ -64,6 +65,7 @@ constexpr KeySpec kKeys[] = {
     {"ready-fd", Key::kReadyFd},
     {"ready-file", Key::kReadyFile},
     {"ready-timeout", Key::kReadyTimeout},
+    {"log-prefix", Key::kLogPrefix},
 };
 
 int* duration_field(ServiceSpec& spec, Key key) {
@@ -170,6 +172,11 @@ bool apply_service_key(ServiceSpec& spec, std::string_view key, std::string_view
       if (parse_yes_no(value, spec.main)) return true;
       error << "main: expected yes or no, got '" << value << "'";
       return false;
+    case Key::kLogPrefix:
+      spec.log_prefix_set = true;
+      if (parse_yes_no(value, spec.log_prefix)) return true;
+      error << "log-prefix: expected yes or no, got '" << value << "'";
+      return false;
     case Key::kOnGiveUp:
       if (value == "stop") {
         spec.give_up = GiveUp::kStop;
@@ -214,13 +221,14 @@ bool parse_service_config(ServiceSpec& spec, std::string_view text, Message& err
     text = end == std::string_view::npos ? std::string_view() : from(text, end + 1);
     if (line.empty() || line[0] == '#') continue;
     std::size_t eq = line.find('=');
-    Message reason;
+    const std::size_t mark = error.view().size();  // the reason follows in place
+    error << "line " << number << ": ";
     if (eq == std::string_view::npos) {
-      reason << "expected KEY=VALUE, got '" << line << "'";
-    } else if (apply_service_key(spec, trim(head(line, eq)), trim(from(line, eq + 1)), reason)) {
+      error << "expected KEY=VALUE, got '" << line << "'";
+    } else if (apply_service_key(spec, trim(head(line, eq)), trim(from(line, eq + 1)), error)) {
+      error.truncate(mark);
       continue;
     }
-    error << "line " << number << ": " << reason.view();
     return false;
   }
   return true;

@@ -1,7 +1,7 @@
 // What one supervised service is: its command and its settings (restart policy, backoff, restart
-// limit, main, stop signal and grace, readiness), and the key=value syntax that sets them, shared
-// by service directories (-S DIR, the `config` file) and the command line (--set NAME:KEY=VALUE).
-// Fixed-size storage: parsing allocates nothing.
+// limit, main, stop signal and grace, readiness, output prefix), and the key=value syntax that sets
+// them, shared by service directories (-S DIR, the `config` file) and the command line (--set
+// NAME:KEY=VALUE). Fixed-size storage: parsing allocates nothing.
 #pragma once
 
 #include <csignal>
@@ -34,6 +34,8 @@ struct ServiceSpec {
   bool restart_set = false;  // main defaults to never when restart= is not given
   bool main = false;
   GiveUp give_up = GiveUp::kDefault;
+  bool log_prefix = false;       // output through husk, each line as "NAME: LINE"
+  bool log_prefix_set = false;   // log-prefix= given: --log-prefix leaves it alone
   int backoff_ms = 100;          // first delay before a restart
   int backoff_factor_pct = 200;  // each further delay: previous * factor
   int backoff_max_ms = 10000;    // ceiling of the delay

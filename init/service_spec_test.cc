@@ -45,7 +45,8 @@ TEST(ServiceSpec, ParsesEveryKey) {
                   "stop-signal=SIGQUIT\n"
                   "stop-grace=0.5\n"
                   "ready-fd=5\n"
-                  "ready-timeout=3",
+                  "ready-timeout=3\n"
+                  "log-prefix=yes",
                   spec),
             "");
   EXPECT_EQ(spec.restart, Restart::kOnFailure);
@@ -63,6 +64,19 @@ TEST(ServiceSpec, ParsesEveryKey) {
   EXPECT_EQ(spec.ready_fd, 5);
   EXPECT_EQ(spec.ready_timeout_ms, 3000);
   EXPECT_TRUE(spec.waits_for_readiness());
+  EXPECT_TRUE(spec.log_prefix);
+  EXPECT_TRUE(spec.log_prefix_set);
+}
+
+TEST(ServiceSpec, LogPrefixIsOffUnlessSaid) {
+  ServiceSpec spec;
+  EXPECT_FALSE(spec.log_prefix);
+  EXPECT_FALSE(spec.log_prefix_set);
+  EXPECT_EQ(parse("log-prefix=no\n", spec), "");
+  EXPECT_FALSE(spec.log_prefix);
+  EXPECT_TRUE(spec.log_prefix_set);
+  EXPECT_EQ(parse("log-prefix = true", spec), "");
+  EXPECT_TRUE(spec.log_prefix);
 }
 
 TEST(ServiceSpec, ReadyFile) {
@@ -84,6 +98,8 @@ TEST(ServiceSpec, ErrorsNameTheLineAndTheProblem) {
   EXPECT_EQ(parse("restart=sometimes", spec),
             "line 1: restart: expected never, on-failure or always, got 'sometimes'");
   EXPECT_EQ(parse("main=maybe", spec), "line 1: main: expected yes or no, got 'maybe'");
+  EXPECT_EQ(parse("\nlog-prefix=sometimes", spec),
+            "line 2: log-prefix: expected yes or no, got 'sometimes'");
   EXPECT_EQ(parse("stop-signal=SIGFOO", spec), "line 1: stop-signal: unknown signal 'SIGFOO'");
   EXPECT_EQ(parse("ready-fd=1", spec),
             "line 1: ready-fd: expected a descriptor number from 3 to 1023, got '1'");

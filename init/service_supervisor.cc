@@ -14,7 +14,9 @@
 #include "child.h"
 #include "control.h"
 #include "exit_status.h"
+#include "service_output.h"
 #include "shutdown.h"
+#include "stack_trim.h"
 #include "text.h"
 
 namespace husk {
@@ -70,17 +72,34 @@ class Reply {
   std::size_t size_ = 0;
 };
 
+// Only the slots of the table's services are constructed (and so touched).
+union RunSlot {
+  constexpr RunSlot() : none() {}
+  char none;
+  ServiceRun run;
+};
+
+// Per-service storage, outside the supervisor so that it can be static: zero pages of .bss that
+// only the services in the table touch, rather than a stack that every later frame lies below.
+struct ServiceSlots {
+  RunSlot runs[kMaxServices];
+  OutputPipes pipes[kMaxServices];
+  OutputLines lines[kMaxServices];
+};
+
 class ServiceSupervisor {
  public:
   ServiceSupervisor(const Options& options, const Log& log, const ServiceTable& table,
-                    const SignalState& original, bool pid1)
+                    const SignalState& original, bool pid1, ServiceSlots& slots)
       : options_(options),
         log_(log),
         table_(table),
         original_(original),
         pid1_(pid1),
         count_(table.size()),
-        reaper_(&ServiceSupervisor::on_reaped, this) {
+        reaper_(&ServiceSupervisor::on_reaped, this),
+        run_slots_(slots.runs),
+        output_(log, table, slots.pipes, slots.lines) {
     for (int i = 0; i < count_; ++i) {
       new (&run_slots_[i].run) ServiceRun();
       if (table_[i].main) main_ = i;
@@ -95,14 +114,19 @@ class ServiceSupervisor {
       if (stopping_) advance_stop();
       if (finished()) break;
       std::int64_t deadline = next_deadline();
-      timespec timeout{};
-      if (deadline >= 0) timeout = until(deadline);
+      timespec timeout{};  // zero while output is left to relay: a look at the signals only
+      if (deadline >= 0 && !output_pending_) timeout = until(deadline);
+      if (deadline < 0 && !output_pending_) stack_trim_.when_idle(now_ms());
       siginfo_t info{};
-      int sig = wait_for_signal(all, &info, deadline >= 0 ? &timeout : nullptr);
+      int sig = wait_for_signal(all, &info, deadline >= 0 || output_pending_ ? &timeout : nullptr);
       if (sig > 0) handle_signal(sig, info);
+      if (output_pending_) output_pending_ = output_.relay();
       handle_due(now_ms());
     }
-    for (int i = 0; i < count_; ++i) close_ready_pipe(run_at(i));
+    for (int i = 0; i < count_; ++i) {
+      close_ready_pipe(run_at(i));
+      output_.finish(i);
+    }
     if (control_) unlink(options_.control_path);
     if (options_.shutdown_tree && reaper_.children_left()) {
       shut_down_tree(options_, log_, pid1_, reaper_, "services stopped");
@@ -160,6 +184,10 @@ class ServiceSupervisor {
         setup.ready_fd = spec.ready_fd;
       }
     }
+    if (const int* output = output_.write_ends(i)) {
+      setup.output_pipes[0] = output[0];
+      setup.output_pipes[1] = output[1];
+    }
     char* argv_storage[ServiceSpec::kArgvSize];
     char* const* argv = spec.exec_argv(argv_storage);
     SpawnResult spawn = spawn_child(argv, original_, setup);
@@ -167,10 +195,7 @@ class ServiceSupervisor {
     run.started_ms = now_ms();
     run.killed = false;
     if (spawn.error != 0) {
-      HUSK_LOG(log_, kError,
-               "service '" << spec.name << "': cannot run '" << argv[0]
-                           << "': " << (spawn.pid < 0 ? spawn.failed_step : "")
-                           << (spawn.pid < 0 ? ": " : "") << std::strerror(spawn.error));
+      report_spawn_failure(i, argv[0], spawn);
       if (spawn.pid < 0) {  // nothing to reap: it ends here
         run.state = State::kRunning;
         on_end(i, (kExitExecFailed & 0xff) << 8);
@@ -180,6 +205,15 @@ class ServiceSupervisor {
     run.pid = spawn.pid;
     run.state = State::kRunning;
     say(Level::kInfo, i, "' started as pid %", spawn.pid);
+  }
+
+  // Not inlined: its line is stack only while it is written.
+  [[gnu::noinline]] void report_spawn_failure(int i, const char* command,
+                                              const SpawnResult& spawn) const {
+    HUSK_LOG(log_, kError,
+             "service '" << table_[i].name << "': cannot run '" << command
+                         << "': " << (spawn.pid < 0 ? spawn.failed_step : "")
+                         << (spawn.pid < 0 ? ": " : "") << std::strerror(spawn.error));
   }
 
   // A log line "service 'NAME<format>", each '%' of `format` replaced by the next number.
@@ -259,6 +293,7 @@ class ServiceSupervisor {
     const bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     run.status = status;
     if (spec.main) main_status_ = status;
+    output_.finish(i);  // before the lines about its end
     if (run.state == State::kStopping || stopping_) {
       say(Level::kInfo, i, "' stopped (code %)", code);
       run.state = State::kStopped;
@@ -425,6 +460,7 @@ class ServiceSupervisor {
       reaper_.reap();
     } else if (sig == SIGIO && info.si_code > 0) {  // from the kernel: a pipe or the socket
       read_ready_pipes();
+      output_pending_ = true;
       serve_control();
     } else if (sig == SIGTERM || sig == SIGINT) {
       if (!stopping_) HUSK_LOG(log_, kInfo, "signal " << sig << ": stopping the services");
@@ -579,14 +615,12 @@ class ServiceSupervisor {
   std::int64_t ready_deadline_ms_ = -1;
   bool stopping_ = false;
   bool readiness_failed_ = false;
+  bool output_pending_ = false;
+  StackTrim stack_trim_;  // SIGIO came, or the last relay left something in a pipe
   int main_status_ = 0;
   int first_failure_ = -1;  // wait status of the first service given up or failed for good
-  // Only the slots of the table's services are constructed (and so touched).
-  union RunSlot {
-    RunSlot() {}
-    ServiceRun run;
-  };
-  RunSlot run_slots_[kMaxServices];
+  RunSlot* run_slots_;
+  ServiceOutput output_;
   ServiceRun& run_at(int i) { return run_slots_[i].run; }
   const ServiceRun& run_at(int i) const { return run_slots_[i].run; }
 };
@@ -595,7 +629,8 @@ class ServiceSupervisor {
 
 int supervise_services(const Options& options, const Log& log, const ServiceTable& table,
                        const SignalState& original, bool pid1) {
-  return ServiceSupervisor(options, log, table, original, pid1).run();
+  constinit static ServiceSlots slots;  // zero until used, like the table
+  return ServiceSupervisor(options, log, table, original, pid1, slots).run();
 }
 
 }  // namespace husk

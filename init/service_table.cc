@@ -76,9 +76,12 @@ const char* check_executable(const char* path) {
       return false;
     }
   }
-  Message reason;
-  if (parse_service_config(spec, std::string_view(text, size), reason)) return true;
-  error << "service '" << spec.name << "': config " << reason.view();
+  const std::size_t mark = error.view().size();  // the reason follows the prefix in place
+  error << "service '" << spec.name << "': config ";
+  if (parse_service_config(spec, std::string_view(text, size), error)) {
+    error.truncate(mark);
+    return true;
+  }
   return false;
 }
 
@@ -120,20 +123,27 @@ bool ServiceTable::add_directory_entry(int dir_fd, const char* dir, const char* 
   ServiceSpec* spec = add(name, error);
   if (spec == nullptr) return false;
   const bool is_dir = S_ISDIR(st.st_mode);
-  Message path;
-  path << dir << '/' << name << (is_dir ? "/run" : "");
-  if (!copy_cstring(path.view(), spec->command, sizeof spec->command)) {
+  // DIR/NAME, or DIR/NAME/run and DIR/NAME/config, in place: no Message on this deep a stack.
+  char config[sizeof spec->command + 3];
+  const std::size_t dir_size = std::strlen(dir);
+  const std::size_t name_size = std::strlen(name);
+  const std::size_t size = dir_size + 1 + name_size + (is_dir ? 4 : 0);
+  if (size >= sizeof spec->command) {
     error << "service '" << name << "': path too long";
     return false;
   }
+  std::memcpy(config, dir, dir_size);
+  config[dir_size] = '/';
+  std::memcpy(config + dir_size + 1, name, name_size);
+  std::memcpy(config + dir_size + 1 + name_size, is_dir ? "/run" : "", is_dir ? 5 : 1);
+  std::memcpy(spec->command, config, size + 1);
   if (const char* problem = check_executable(spec->command)) {
-    error << "service '" << name << "': " << path.view() << ": " << problem;
+    error << "service '" << name << "': " << spec->command << ": " << problem;
     return false;
   }
   if (!is_dir) return true;
-  path.clear();
-  path << dir << '/' << name << "/config" << '\0';
-  return read_config(path.view().data(), *spec, error);
+  std::memcpy(config + size - 3, "config", 7);
+  return read_config(config, *spec, error);
 }
 
 void ServiceTable::sort_from(int first) {
@@ -153,7 +163,7 @@ bool ServiceTable::load_directory(const char* dir, Message& error) {
     return false;
   }
   const int first = count_;
-  alignas(LinuxDirent64) char buffer[1024];
+  alignas(LinuxDirent64) char buffer[512];
   for (;;) {
     long n = syscall(SYS_getdents64, dir_fd.get(), buffer, sizeof buffer);
     if (n < 0) {
@@ -232,6 +242,12 @@ bool ServiceTable::apply_setting(std::string_view setting, Message& error) {
   }
   error << "service '" << name << "': option --set: " << reason.view();
   return false;
+}
+
+void ServiceTable::prefix_output_by_default() {
+  for (int i = 0; i < count_; ++i) {
+    if (!(*this)[i].log_prefix_set) (*this)[i].log_prefix = true;
+  }
 }
 
 bool ServiceTable::finish(int default_grace_ms, Message& error) {

@@ -38,6 +38,8 @@ class ServiceTable {
   // Checks the whole table (two main services, ready-fd with ready-file) and sets the default
   // stop grace. Call once, after every add.
   bool finish(int default_grace_ms, Message& error);
+  // --log-prefix: log-prefix=yes for every service whose settings do not say otherwise.
+  void prefix_output_by_default();
 
  private:
   ServiceSpec* add(std::string_view name, Message& error);

@@ -178,5 +178,23 @@ TEST(ServiceTable, SettingsAndTheMainCommand) {
             "service 'main': a command was given, but 'web' is the main service already");
 }
 
+TEST(ServiceTable, TheLogPrefixFlagLeavesAServiceThatSaidNoAlone) {
+  auto services = table();
+  Message error;
+  ASSERT_TRUE(services->add_command("web=nginx", error));
+  ASSERT_TRUE(services->add_command("db=postgres", error));
+  ASSERT_TRUE(services->add_command("cron=crond", error));
+  ASSERT_TRUE(services->apply_setting("db:log-prefix=no", error)) << error.view();
+  ASSERT_TRUE(services->apply_setting("cron:log-prefix=yes", error)) << error.view();
+  EXPECT_FALSE((*services)[0].log_prefix);
+  services->prefix_output_by_default();
+  EXPECT_TRUE((*services)[0].log_prefix);
+  EXPECT_FALSE((*services)[1].log_prefix);
+  EXPECT_TRUE((*services)[2].log_prefix);
+  error.clear();
+  EXPECT_FALSE(services->apply_setting("web:log-prefix=2", error));
+  EXPECT_EQ(error.view(), "service 'web': option --set: log-prefix: expected yes or no, got '2'");
+}
+
 }  // namespace
 }  // namespace husk

@@ -11,6 +11,7 @@
 #include "exit_status.h"
 #include "shutdown.h"
 #include "signal_state.h"
+#include "stack_trim.h"
 #include "tree.h"
 
 namespace husk {
@@ -49,7 +50,11 @@ class Supervisor {
     std::int64_t kill_deadline = -1;
     while (child_running_) {
       timespec timeout{};
-      if (kill_deadline >= 0) timeout = until(kill_deadline);
+      if (kill_deadline >= 0) {
+        timeout = until(kill_deadline);
+      } else {
+        stack_trim_.when_idle(now_ms());
+      }
       siginfo_t info{};
       int sig = wait_for_signal(all, &info, kill_deadline >= 0 ? &timeout : nullptr);
       if (sig < 0) {
@@ -82,6 +87,7 @@ class Supervisor {
     const KernelSigset all = KernelSigset::all();
     for (;;) {
       siginfo_t info{};
+      stack_trim_.when_idle(now_ms());
       int sig = wait_for_signal(all, &info, nullptr);
       if (sig == SIGCHLD) {
         reap();
@@ -172,6 +178,7 @@ class Supervisor {
   int child_status_ = 0;
   std::int64_t forward_error_ms_ = -1;  // when the last forwarding failure was logged
   long forward_errors_hidden_ = 0;      // failures since then, not logged
+  StackTrim stack_trim_;
 };
 
 }  // namespace

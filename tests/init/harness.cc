@@ -82,6 +82,27 @@ std::string probe_bin() { return env_or_fail("HUSK_PROBE"); }
 
 long long now_ms() { return monotonic_ms(); }
 
+FullPipe full_pipe() {
+  FullPipe pipe;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    ADD_FAILURE() << "pipe: " << strerror(errno);
+    return pipe;
+  }
+  pipe.read_end.reset(fds[0]);
+  pipe.write_end.reset(fds[1]);
+  std::string path = "/proc/self/fd/" + std::to_string(fds[1]);
+  UniqueFd filler(open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!filler) {
+    ADD_FAILURE() << path << ": " << strerror(errno);
+    return FullPipe{};
+  }
+  std::string block(4096, 'f');
+  while (write(filler.get(), block.data(), block.size()) > 0) {
+  }
+  return pipe;
+}
+
 void become_subreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 Husk Husk::start(Mode mode, SpawnSpec spec) {
@@ -112,7 +133,9 @@ Husk Husk::start(Mode mode, SpawnSpec spec) {
                  argv.data(),
                  envp.data(),
                  spec.stdin_fd >= 0 ? spec.stdin_fd : dev_null.get(),
-                 spec.output_fd >= 0 ? spec.output_fd : out_write.get(),
+                 spec.stdout_fd >= 0   ? spec.stdout_fd
+                 : spec.output_fd >= 0 ? spec.output_fd
+                                       : out_write.get(),
                  spec.stderr_fd >= 0   ? spec.stderr_fd
                  : spec.output_fd >= 0 ? spec.output_fd
                                        : err_write.get()};

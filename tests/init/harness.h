@@ -32,6 +32,7 @@ struct SpawnSpec {
   int stdin_fd = -1;   // default: /dev/null
   int output_fd = -1;  // when set, stdout and stderr both go here instead of the pipes
   int stderr_fd = -1;  // when set, stderr goes here (err() stays empty)
+  int stdout_fd = -1;  // when set, stdout goes here (out() stays empty)
   std::vector<std::string> wrapper;  // a command husk runs under (valgrind), empty for none
 };
 
@@ -86,6 +87,15 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A pipe whose buffer is full and that nobody reads (a log collector that stopped), filled
+// through a description of its own, so that the write end husk gets stays blocking. Both ends
+// invalid (and a test failure) when it cannot be made.
+struct FullPipe {
+  UniqueFd read_end;
+  UniqueFd write_end;
+};
+FullPipe full_pipe();
 
 // Makes the test process a child subreaper (once).
 void become_subreaper();

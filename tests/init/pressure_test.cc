@@ -78,18 +78,10 @@ void counts(const std::string& out, long& usr2, long& rt) {
 // 150,000 SIGUSR2 with husk logging every forward (-vvv) into a full pipe: before, husk blocked
 // in its first write and 1 of 150,000 reached the child.
 TEST_P(Pressure, SignalStormWithStderrAFullPipe) {
-  int pipe_fds[2];
-  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
-  UniqueFd stderr_read(pipe_fds[0]);
-  UniqueFd stderr_write(pipe_fds[1]);
-  {  // filled through a description of its own: husk's stays blocking
-    std::string path = "/proc/self/fd/" + std::to_string(stderr_write.get());
-    UniqueFd filler(open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-    ASSERT_TRUE(filler);
-    std::string block(4096, 'f');
-    while (write(filler.get(), block.data(), block.size()) > 0) {
-    }
-  }
+  FullPipe full = full_pipe();
+  ASSERT_TRUE(full.write_end);
+  UniqueFd& stderr_read = full.read_end;
+  UniqueFd& stderr_write = full.write_end;
   SpawnSpec spec;
   spec.args = {"-vvv", "--", probe(), "count", std::to_string(kRt)};
   spec.stderr_fd = stderr_write.get();
