@@ -4,6 +4,8 @@
 // other, or with the container's status.
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <exception>
 #include <string>
 #include <string_view>
@@ -58,9 +60,12 @@ int launch_main(int argc, char** argv) {
   }
   if (global.systemd_cgroup)
     return fail(husk::Error("--systemd-cgroup: the systemd cgroup driver is not supported yet"));
-  if (global.rootless == "true" || (global.rootless == "auto" && ::geteuid() != 0))
-    return fail(husk::Error("rootless containers are not supported yet: run launch as root"));
-  Runtime runtime{global.root, &*log};
+  const bool rootless =
+      global.rootless == "true" || (global.rootless == "auto" && ::geteuid() != 0);
+  auto root = cli::state_root(global.root, rootless, ::getenv("XDG_RUNTIME_DIR"));
+  // spec and features keep no state: they run without a state root.
+  if (!root.ok() && word != "spec" && word != "features") return fail(root.error());
+  Runtime runtime{root.ok() ? *root : std::string(), &*log, rootless};
   const cli::Verb* verb = cli::find_verb(word);
   husk::Result<int> code = 0;
   if (verb != nullptr) {

@@ -71,10 +71,9 @@ Status update(const Runtime& runtime, const UpdateOptions& options) {
     resources = std::move(*parsed);
   }
   merge(resources, options.flags);
-  auto cgroup = open_cgroup(loaded->record);
+  auto cgroup = require_cgroup(loaded->record, "update");
   if (!cgroup.ok()) return std::move(cgroup).error();
-  if (!*cgroup) return Error("container " + options.id + ": its cgroup is gone");
-  return (*cgroup)->update(resources);
+  return cgroup->update(resources);
 }
 
 }  // namespace husk::launch
