@@ -67,6 +67,7 @@ Status run_id_map_helper(const std::string& helper, pid_t pid,
       args.push_back(std::to_string(value));
   }
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   int out[2];

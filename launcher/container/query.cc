@@ -50,7 +50,7 @@ pid_t parent_of(const std::string& pid) {
   if (auto text = oci::read_file("/proc/" + pid + "/stat"); text.ok()) stat = std::move(*text);
   size_t paren = stat.rfind(')');
   if (paren == std::string::npos || paren + 4 >= stat.size()) return 0;
-  return static_cast<pid_t>(std::atoi(stat.c_str() + paren + 4));  // ") S PPID"
+  return static_cast<pid_t>(std::strtol(stat.c_str() + paren + 4, nullptr, 10));  // ") S PPID"
 }
 
 // A container without a cgroup (rootless): the processes of its pid namespace when it has one
