@@ -72,6 +72,16 @@ bool mounts_cgroups(const oci::Config& config) {
                      [](const oci::Mount& m) { return m.type == "cgroup" || m.type == "cgroup2"; });
 }
 
+// Rootless: the cgroup could not be made for want of rights (a v1 hierarchy, or a v2 tree
+// nobody delegated to the caller).
+bool rootless_may_skip(int error) { return error == EACCES || error == EPERM || error == EROFS; }
+
+// Whether linux.resources sets anything but device rules.
+bool asks_for_limits(const cgroups::Resources& r) {
+  return r.memory || r.cpu || r.pids || r.block_io || !r.hugepage_limits.empty() || r.network ||
+         !r.rdma.empty() || !r.unified.empty();
+}
+
 std::string microseconds(int64_t from_ns, int64_t to_ns) {
   if (from_ns == 0 || to_ns == 0) return "-";
   return std::to_string((to_ns - from_ns) / 1000) + "us";
@@ -194,8 +204,10 @@ Status Container::Impl::prepare() {
   auto process_result = process::prepare_process(config);
   if (!process_result.ok()) return std::move(process_result).error();
   prepared = std::move(*process_result);
-  if (mode == Mode::kHeld && prepared->seccomp && prepared->seccomp->new_listener)
-    return Error("linux.seccomp: SCMP_ACT_NOTIFY needs launch run (not create and start) for now");
+  if (runtime.rootless && !plan.new_user)
+    return Error(
+        "config.json: linux.namespaces: a rootless container needs a user namespace of "
+        "its own (launch spec --rootless writes one)");
   if (!options.no_init) {
     auto path = find_init(options.init_path);
     if (!path.ok()) return std::move(path).error();
@@ -209,6 +221,12 @@ Status Container::Impl::prepare() {
   if (!detected.ok()) return std::move(detected).error().context("cgroups");
   hierarchy = std::move(*detected);
   resources = container_resources(config);
+  // Device rules are eBPF programs or v1 devices files, root's alone; a rootless container has
+  // the host's nodes bound, which the caller may open anyway.
+  if (runtime.rootless && !resources.devices.empty()) {
+    log.debug("rootless: linux.resources.devices left out: device rules need root");
+    resources.devices.clear();
+  }
   std::string cgroups_path;
   if (config.linux_config) cgroups_path = config.linux_config->cgroups_path.value_or("");
   if (runtime.systemd_cgroup) return prepare_scope(cgroups_path);
@@ -222,9 +240,21 @@ Status Container::Impl::prepare() {
   }
   HUSK_TRY(state_dir->write(record));
   auto made = cgroups::Cgroup::create(*hierarchy, cgroups_path, state.id, resources);
-  if (!made.ok()) return std::move(made).error().context("linux.cgroupsPath");
-  cgroup = std::move(*made);
-  record.cgroup_created = cgroup->created_paths();  // what create() says it made
+  if (!made.ok()) {
+    if (!runtime.rootless || !rootless_may_skip(made.error().errno_value()))
+      return std::move(made).error().context("linux.cgroupsPath");
+    if (asks_for_limits(resources))
+      return std::move(made).error().context(
+          "linux.resources: rootless, limits need a cgroup the caller may create (a delegated "
+          "cgroup v2 subtree)");
+    log.debug("rootless: no cgroup for the container: " + made.error().text());
+    record.cgroup_paths.clear();
+    record.cgroup_created.clear();
+    HUSK_TRY(state_dir->write(record));
+  } else {
+    cgroup = std::move(*made);
+    record.cgroup_created = cgroup->created_paths();  // what create() says it made
+  }
   HUSK_TRY(injected_fault("cgroup"));
   t_cgroup = realtime_ns();
   return {};
@@ -253,7 +283,7 @@ Status Container::Impl::prepare_scope(const std::string& cgroups_path) {
 }
 
 Status Container::Impl::join_cgroup() {
-  if (!systemd) return cgroup->add_process(child);
+  if (!systemd) return cgroup ? cgroup->add_process(child) : Status{};  // rootless: none
   auto job = systemd->start_transient_unit(
       unit.unit, systemd::scope_properties(state.id, unit.slice, child, resources));
   if (!job.ok()) return std::move(job).error();
@@ -272,7 +302,8 @@ Status Container::Impl::spawn() {
   auto channel_pair = Channel::create();
   if (!channel_pair.ok()) return std::move(channel_pair).error();
   UniqueFd listener_sink;
-  if (prepared->seccomp && prepared->seccomp->new_listener) {
+  // A created container sends its listener to `launch start`, on the start socket.
+  if (prepared->seccomp && prepared->seccomp->new_listener && mode != Mode::kHeld) {
     auto pair = Channel::create();
     if (!pair.ok()) return std::move(pair).error().context("seccomp listener");
     listener = std::move(pair->parent_end());
@@ -586,10 +617,8 @@ Status Container::start() {
       if (received.ok() && !received->eof) return c.child_failed(received->message);
       return std::move(fd).error().context("linux.seccomp: the SCMP_ACT_NOTIFY listener");
     }
-    HUSK_TRY(process::send_to_seccomp_agent(*c.prepared->seccomp, fd->get(), c.child,
-                                            c.state_text(ContainerStatus::kCreated)));
-    if (::write(c.listener.get(), "1", 1) != 1)
-      return Error::from_errno("linux.seccomp: telling the container its agent has the listener");
+    HUSK_TRY(process::hand_listener_to_agent(*c.prepared->seccomp, c.listener.get(), fd->get(),
+                                             c.child, c.state_text(ContainerStatus::kCreated)));
   }
   // End-of-file: the exec closed the child's end.
   auto received = Channel::receive(c.channel.get());

@@ -4,6 +4,8 @@
 // other, or with the container's status.
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <exception>
 #include <string>
 #include <string_view>
@@ -56,9 +58,16 @@ int launch_main(int argc, char** argv) {
     cli::print(cli::version_text(HUSK_VERSION));
     return 0;
   }
-  if (global.rootless == "true" || (global.rootless == "auto" && ::geteuid() != 0))
-    return fail(husk::Error("rootless containers are not supported yet: run launch as root"));
-  Runtime runtime{global.root, &*log, global.systemd_cgroup};
+  const bool rootless =
+      global.rootless == "true" || (global.rootless == "auto" && ::geteuid() != 0);
+  if (rootless && global.systemd_cgroup)
+    return fail(
+        husk::Error("--systemd-cgroup: the systemd cgroup driver needs root (it asks "
+                    "the system's systemd for a scope), not a rootless launch"));
+  auto root = cli::state_root(global.root, rootless, ::getenv("XDG_RUNTIME_DIR"));
+  // spec and features keep no state: they run without a state root.
+  if (!root.ok() && word != "spec" && word != "features") return fail(root.error());
+  Runtime runtime{root.ok() ? *root : std::string(), &*log, global.systemd_cgroup, rootless};
   const cli::Verb* verb = cli::find_verb(word);
   husk::Result<int> code = 0;
   if (verb != nullptr) {

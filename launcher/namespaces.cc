@@ -6,6 +6,7 @@
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,6 +40,66 @@ std::string_view kernel_name(int flag) {
 
 Status write_proc_file(pid_t pid, std::string_view name, std::string_view text) {
   return write_text_file("/proc/" + std::to_string(pid) + "/" + std::string(name), text, 0);
+}
+
+// Without root the kernel takes from launch one mapping only: the caller's own id, size 1.
+bool maps_only(const std::vector<oci::IdMapping>& mappings, uint32_t id) {
+  return mappings.size() == 1 && mappings[0].size == 1 && mappings[0].host_id == id;
+}
+
+// More ranges go through the setuid helper of the uidmap package (newuidmap / newgidmap),
+// which checks them against /etc/subuid and /etc/subgid.
+Status run_id_map_helper(const std::string& helper, pid_t pid,
+                         const std::vector<oci::IdMapping>& mappings, uint32_t own_id) {
+  std::string path;
+  for (const char* dir : {"/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"}) {
+    if (::access((dir + helper).c_str(), X_OK) == 0) {
+      path = dir + helper;
+      break;
+    }
+  }
+  if (path.empty())
+    return Error("without root, launch maps only the caller's own id (" + std::to_string(own_id) +
+                 ", size 1); more needs " + helper + " (package uidmap), which is not installed");
+  std::vector<std::string> args{helper, std::to_string(pid)};
+  for (const oci::IdMapping& m : mappings) {
+    for (uint32_t value : {m.container_id, m.host_id, m.size})
+      args.push_back(std::to_string(value));
+  }
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return Error::from_errno(helper + ": pipe");
+  UniqueFd read_end(out[0]), write_end(out[1]);
+  const pid_t child = ::fork();
+  if (child < 0) return Error::from_errno(helper + ": fork");
+  if (child == 0) {
+    ::dup2(write_end.get(), STDOUT_FILENO);
+    ::dup2(write_end.get(), STDERR_FILENO);
+    ::execve(path.c_str(), argv.data(), environ);
+    ::_exit(127);
+  }
+  write_end.reset();
+  std::string output;
+  char buf[512];
+  for (ssize_t n; (n = ::read(read_end.get(), buf, sizeof buf)) != 0;) {
+    if (n > 0) {
+      output.append(buf, static_cast<size_t>(n));
+    } else if (errno != EINTR) {
+      break;
+    }
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  std::string reason = output.substr(0, output.find('\n'));
+  if (reason.empty())
+    reason = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                 : "exit status " + std::to_string(WEXITSTATUS(status));
+  return Error(helper + " failed: " + reason);
 }
 
 }  // namespace
@@ -160,11 +221,25 @@ std::string time_offsets_text(const std::map<std::string, oci::TimeOffset>& offs
 }
 
 Status write_id_maps(pid_t pid, const oci::Linux& linux_config) {
-  HUSK_TRY_CTX(write_proc_file(pid, "uid_map", id_map_text(linux_config.uid_mappings)),
-               "linux.uidMappings");
-  if (::geteuid() != 0) HUSK_TRY_CTX(write_proc_file(pid, "setgroups", "deny"), "user namespace");
-  HUSK_TRY_CTX(write_proc_file(pid, "gid_map", id_map_text(linux_config.gid_mappings)),
-               "linux.gidMappings");
+  const bool root = ::geteuid() == 0;
+  const uid_t uid = ::geteuid();
+  const gid_t gid = ::getegid();
+  if (root || maps_only(linux_config.uid_mappings, uid)) {
+    HUSK_TRY_CTX(write_proc_file(pid, "uid_map", id_map_text(linux_config.uid_mappings)),
+                 "linux.uidMappings");
+  } else {
+    HUSK_TRY_CTX(run_id_map_helper("newuidmap", pid, linux_config.uid_mappings, uid),
+                 "linux.uidMappings");
+  }
+  if (root || maps_only(linux_config.gid_mappings, gid)) {
+    // The kernel takes a gid_map from an unprivileged writer once setgroups is denied.
+    if (!root) HUSK_TRY_CTX(write_proc_file(pid, "setgroups", "deny"), "user namespace");
+    HUSK_TRY_CTX(write_proc_file(pid, "gid_map", id_map_text(linux_config.gid_mappings)),
+                 "linux.gidMappings");
+  } else {
+    HUSK_TRY_CTX(run_id_map_helper("newgidmap", pid, linux_config.gid_mappings, gid),
+                 "linux.gidMappings");
+  }
   return {};
 }
 

@@ -61,7 +61,8 @@ std::string id_map_text(const std::vector<oci::IdMapping>& mappings);
 // The /proc/PID/timens_offsets text: "monotonic SECS NANOSECS\n", ...
 std::string time_offsets_text(const std::map<std::string, oci::TimeOffset>& offsets);
 
-// Parent: writes pid's uid_map and gid_map ("deny" to setgroups first when not root).
+// Parent: writes pid's uid_map and gid_map ("deny" to setgroups first when not root). Without
+// root, a mapping other than the caller's own id alone goes through newuidmap / newgidmap.
 Status write_id_maps(pid_t pid, const oci::Linux& linux_config);
 // Parent: writes pid's timens_offsets (pid has unshared a time namespace no process is in yet).
 Status write_time_offsets(pid_t pid, const oci::Linux& linux_config);

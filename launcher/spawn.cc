@@ -168,7 +168,9 @@ void Child::exec(const std::string& state) {
   ExecVectors vectors(plan_.argv, plan_.env, user.home);
   (void)state;
 
-  check(process::apply_process_final(*plan_.process, plan_.listener_sink, user.groups));
+  // SCMP_ACT_NOTIFY in a created container: its listener goes to `launch start`.
+  const int listener_sink = plan_.start_listener >= 0 ? channel_ : plan_.listener_sink;
+  check(process::apply_process_final(*plan_.process, listener_sink, user.groups));
   check(ChildStage::kExec, injected_fault("exec"));
   // Credentials changes cleared the parent-death signal (launch in the foreground only).
   if (plan_.start_listener < 0) ::prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -48,7 +48,7 @@ struct ChildPlan {
   int preserve_fds = 0;
   sigset_t signal_mask{};   // launch's original mask, restored before exec
   int channel = -1;         // the child's end
-  int listener_sink = -1;   // for the seccomp notify fd; -1 without
+  int listener_sink = -1;   // for the seccomp notify fd; -1 without (or held: the start socket)
   int console_sink = -1;    // for the pty's master (process.terminal); -1 without
   int start_listener = -1;  // `launch create`: the listening socket start connects to
   int close_first = -1;     // closed first thing in the child (the state directory's lock)

@@ -57,7 +57,7 @@ class ExecChild : public StageRunner {
       fail(ChildStage::kExec, error, "process.args[0] " + json_quote(name));
     const process::ImageUser user = process::read_image_user(plan_.prepared->credentials.uid);
     const ExecVectors vectors(process.args, process.env, user.home);
-    check(process::apply_process_final(*plan_.prepared, -1, user.groups));
+    check(process::apply_process_final(*plan_.prepared, plan_.listener_sink, user.groups));
     // Credential changes cleared the parent-death signal; a detached process outlives launch.
     ::prctl(PR_SET_PDEATHSIG, plan_.parent_death ? SIGKILL : 0);
     ::sigprocmask(SIG_SETMASK, &plan_.signal_mask, nullptr);

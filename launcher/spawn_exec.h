@@ -32,7 +32,8 @@ struct ExecPlan {
   bool parent_death = true;  // the foreground: the process dies with launch
   sigset_t signal_mask{};
   int channel = -1;
-  int console_sink = -1;  // --tty: for the pty's master; -1 without
+  int console_sink = -1;   // --tty: for the pty's master; -1 without
+  int listener_sink = -1;  // SCMP_ACT_NOTIFY: for the seccomp listener fd; -1 without
 };
 
 // Clones the joining child; returns its pid. It forks the process that execs (kForked).

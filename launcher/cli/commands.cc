@@ -456,8 +456,9 @@ Lists the containers below --root.
 constexpr std::string_view kPsHelp =
     R"(Usage: launch [global options] ps [--format table|json] ID [PS ARGS...]
 
-Lists the processes of the container's cgroup (host pids). With PS ARGS (say `-- -ef`): the
-host's `ps PS ARGS...`, its header and the rows of the container's processes.
+Lists the processes of the container's cgroup (host pids); of a rootless container without a
+cgroup, those of its pid namespace. With PS ARGS (say `-- -ef`): the host's `ps PS ARGS...`,
+its header and the rows of the container's processes.
 )";
 
 constexpr std::string_view kKillHelp = R"(Usage: launch [global options] kill [--all] ID [SIGNAL]
@@ -510,7 +511,9 @@ with --tty) and exits with the process's status.
 constexpr std::string_view kSpecHelp =
     R"(Usage: launch [global options] spec [--rootless] [--bundle DIR]
 
-Writes a default config.json into the bundle (refusing to replace one).
+Writes a default config.json into the bundle (refusing to replace one). --rootless: for a
+user who is not root, as runc's: a user namespace mapping the caller's uid and gid to root, no
+network namespace (/sys bound from the host), no device cgroup rules.
 )";
 
 constexpr std::string_view kFeaturesHelp = R"(Usage: launch [global options] features
@@ -615,6 +618,15 @@ Result<size_t> parse_globals(Args args, GlobalOptions& global) {
   return i;
 }
 
+Result<std::string> state_root(const std::string& root, bool rootless, const char* runtime_dir) {
+  if (!root.empty()) return root;
+  if (!rootless) return std::string(kDefaultStateRoot);
+  if (runtime_dir == nullptr || runtime_dir[0] != '/')
+    return Error(
+        "rootless: XDG_RUNTIME_DIR is not set to an absolute path: set it, or give --root DIR");
+  return std::string(runtime_dir) + "/launch";
+}
+
 Result<int> run_bundle(const Runtime& runtime, Args args) {
   RunOptions options;
   GlobalOptions ignored;
@@ -653,13 +665,16 @@ Commands:
   }
   text += R"(
 Global options:
-  --root DIR          state directory root (default /run/husk)
+  --root DIR          state directory root (default /run/husk; rootless: $XDG_RUNTIME_DIR/launch)
   --log FILE          also write the log (errors included) to FILE
   --log-format FMT    text (default) or json (runc's {"level","msg","time"} lines)
   --debug             log each step, with timings
   --systemd-cgroup    the container's cgroup is a transient systemd scope (cgroupsPath
                       "slice:prefix:name"; cgroup v2 hosts with systemd as PID 1)
-  --rootless MODE     auto (default), true or false
+  --rootless MODE     auto (default: rootless when not root), true or false. Rootless: the
+                      config's user namespace maps the caller's own uid and gid (more ranges
+                      through newuidmap/newgidmap), no cgroup when none can be made and the
+                      config asks for no resources, or a delegated cgroup v2 subtree
   -h, --help, -v, --version
 
 launch COMMAND --help describes each command.

@@ -103,6 +103,20 @@ TEST(Verbs, TableAndGlobals) {
   EXPECT_EQ(failed.error().errno_value(), kUsageErrno);
 }
 
+// --root wins; rootless without it is $XDG_RUNTIME_DIR/launch, which must then be set.
+TEST(Verbs, StateRoot) {
+  EXPECT_EQ(*state_root("/r", true, "/run/user/7"), "/r");
+  EXPECT_EQ(*state_root("", false, "/run/user/7"), "/run/husk");
+  EXPECT_EQ(*state_root("", true, "/run/user/7"), "/run/user/7/launch");
+  for (const char* unset : {static_cast<const char*>(nullptr), "", "run/user/7"}) {
+    auto root = state_root("", true, unset);
+    ASSERT_FALSE(root.ok());
+    EXPECT_EQ(root.error().text(),
+              "rootless: XDG_RUNTIME_DIR is not set to an absolute path: set it, or give --root "
+              "DIR");
+  }
+}
+
 TEST(Verbs, Version) {
   std::string text = version_text("1.2.3");
   EXPECT_EQ(text.rfind("launch version 1.2.3\ncommit: ", 0), 0u) << text;

@@ -16,7 +16,7 @@
 namespace husk::launch::cli {
 
 struct GlobalOptions {
-  std::string root{kDefaultStateRoot};
+  std::string root;  // empty: kDefaultStateRoot, or $XDG_RUNTIME_DIR/launch when rootless
   std::string log;
   LogFormat log_format = LogFormat::kText;
   bool debug = false;
@@ -44,6 +44,10 @@ inline Error usage_error(std::string message) { return Error(std::move(message),
 // Parses the global options at the front of `args`; stops at the first word that is not one.
 // Returns how many words it took.
 Result<size_t> parse_globals(Args args, GlobalOptions& global);
+
+// The state root: `root` (--root) when given; else $XDG_RUNTIME_DIR/launch when rootless (as
+// runc's $XDG_RUNTIME_DIR/runc), an error when that variable is unset or empty; else /run/husk.
+Result<std::string> state_root(const std::string& root, bool rootless, const char* runtime_dir);
 
 // `launch [global and run options] BUNDLE`: the foreground run of a bundle path.
 Result<int> run_bundle(const Runtime& runtime, Args args);

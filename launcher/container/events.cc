@@ -58,16 +58,15 @@ Status events(const Runtime& runtime, const EventsOptions& options,
   if (!loaded.ok()) return std::move(loaded).error();
   if (loaded->status == ContainerStatus::kStopped)
     return Error("container " + options.id + " is stopped: events needs a live container");
-  auto cgroup = open_cgroup(loaded->record);
+  auto cgroup = require_cgroup(loaded->record, "events");
   if (!cgroup.ok()) return std::move(cgroup).error();
-  if (!*cgroup) return Error("container " + options.id + ": its cgroup is gone");
   auto init = open_if_alive(loaded->record.init());
   if (!init.ok()) return std::move(init).error();
   if (!init->valid()) return Error("container " + options.id + " is stopped");
   uint64_t ooms = 0;
   bool first = true;
   for (;;) {
-    auto stats = (*cgroup)->stats();
+    auto stats = cgroup->stats();
     if (!stats.ok()) return std::move(stats).error();
     uint64_t now = oom_count(*stats);
     if (!first && now > ooms) emit(json{{"type", "oom"}, {"id", options.id}}.dump());

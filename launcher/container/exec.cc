@@ -14,6 +14,7 @@
 #include "namespaces.h"
 #include "process_setup.h"
 #include "read_file.h"
+#include "seccomp_filter.h"
 #include "signals.h"
 #include "spawn_exec.h"
 #include "text_file.h"
@@ -96,7 +97,9 @@ Result<oci::Process> exec_process(const ExecOptions& o, const oci::Config& confi
   return process;
 }
 
-// The namespaces of the container's init, by fd, the user namespace last.
+// The namespaces of the container's init, by fd. Root joins the user namespace last (a
+// namespace the container joined by path may belong to the host's); any other caller first:
+// its rights over the container's other namespaces are those it has in the user namespace.
 Result<std::vector<OpenedNamespace>> container_namespaces(const oci::Config& config, pid_t pid) {
   std::vector<NamespaceJoin> joins;
   std::optional<NamespaceJoin> user;
@@ -118,7 +121,7 @@ Result<std::vector<OpenedNamespace>> container_namespaces(const oci::Config& con
       }
     }
   }
-  if (user) joins.push_back(*user);
+  if (user) joins.insert(::geteuid() == 0 ? joins.end() : joins.begin(), *user);
   return open_joins(joins);
 }
 
@@ -144,8 +147,6 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   exec_config.process = *process;
   auto prepared = process::prepare_process(exec_config, source);
   if (!prepared.ok()) return std::move(prepared).error();
-  if (prepared->seccomp && prepared->seccomp->new_listener)
-    return Error("linux.seccomp: SCMP_ACT_NOTIFY is not supported for exec");
 
   UniqueFd console_socket;
   if (!options.console_socket.empty()) {
@@ -175,6 +176,13 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
     console_receiver = std::move(pair->parent_end());
     console_sink = std::move(pair->child_end());
   }
+  UniqueFd listener, listener_sink;
+  if (prepared->seccomp && prepared->seccomp->new_listener) {
+    auto pair = Channel::create();
+    if (!pair.ok()) return std::move(pair).error().context("seccomp listener");
+    listener = std::move(pair->parent_end());
+    listener_sink = std::move(pair->child_end());
+  }
   auto signals = BlockedSignals::block();
   if (!signals.ok()) return std::move(signals).error();
 
@@ -187,11 +195,13 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   plan.signal_mask = signals->original();
   plan.channel = channel->child_end().get();
   plan.console_sink = console_sink.get();
+  plan.listener_sink = listener_sink.get();
   auto spawned = spawn_exec_child(plan);
   if (!spawned.ok()) return std::move(spawned).error();
   pid_t child = *spawned;
   channel->child_end().reset();
   console_sink.reset();
+  listener_sink.reset();
   int fd = channel->parent_end().get();
 
   auto fail = [&](Error error) -> Error {
@@ -251,6 +261,21 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
         return fail(std::move(sent).error());
       console.reset();
     }
+  }
+  if (listener) {  // the agent holds the listener before the process runs under the filter
+    auto notify_fd = process::receive_fd(listener.get());
+    if (!notify_fd.ok()) {
+      auto reason = expect(ChildEvent::kReady);  // the child's reason, if it sent one
+      if (!reason.ok()) return fail(std::move(reason).error());
+      return fail(
+          std::move(notify_fd).error().context("linux.seccomp: the SCMP_ACT_NOTIFY listener"));
+    }
+    State state = record.state;
+    state.status = live_status(record);
+    if (auto handed = process::hand_listener_to_agent(*prepared->seccomp, listener.get(),
+                                                      notify_fd->get(), child, state_json(state));
+        !handed.ok())
+      return fail(std::move(handed).error());
   }
   auto received = Channel::receive(fd);
   if (!received.ok()) return fail(std::move(received).error());

@@ -57,6 +57,18 @@ Result<std::optional<cgroups::Cgroup>> open_cgroup(const Record& record) {
   return std::optional<cgroups::Cgroup>(std::move(*cgroup));
 }
 
+Result<cgroups::Cgroup> require_cgroup(const Record& record, std::string_view verb) {
+  const std::string& id = record.state.id;
+  if (record.cgroup_paths.empty())
+    return Error("container " + id +
+                 " has no cgroup (launch ran rootless and could create none): " +
+                 std::string(verb) + " needs one");
+  auto cgroup = open_cgroup(record);
+  if (!cgroup.ok()) return std::move(cgroup).error();
+  if (!*cgroup) return Error("container " + id + ": its cgroup is gone");
+  return std::move(**cgroup);
+}
+
 Status kill_all(const Record& record, int timeout_ms) {
   Status result;
   auto pidfd = open_if_alive(record.init());

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "cgroups.h"
 #include "container/runtime.h"
@@ -39,6 +40,9 @@ Result<oci::Config> load_config_copy(const StateDir& dir);
 // The container's cgroup, at the recorded paths that still exist (destroy() removes only those
 // launch made); nullopt when none does.
 Result<std::optional<cgroups::Cgroup>> open_cgroup(const Record& record);
+// The cgroup that `verb` (pause, update, events) works on: an error when it is gone, or when
+// the container never had one (launch ran rootless and could create none).
+Result<cgroups::Cgroup> require_cgroup(const Record& record, std::string_view verb);
 
 // Kills the container's processes (SIGKILL, the cgroup's and the init through its pidfd) and
 // waits up to `timeout_ms` for the init to exit.

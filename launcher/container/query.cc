@@ -1,15 +1,18 @@
 #include "container/query.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include "container/loaded.h"
+#include "read_file.h"
 #include "unique_fd.h"
 
 namespace husk::launch {
@@ -32,13 +35,69 @@ Result<std::vector<ListEntry>> list_containers(const Runtime& runtime) {
   return entries;
 }
 
+namespace {
+
+// The inode of /proc/PID/ns/pid, 0 when it cannot be read.
+ino_t pid_namespace(const std::string& pid) {
+  struct stat st {};
+  if (::stat(("/proc/" + pid + "/ns/pid").c_str(), &st) != 0) return 0;
+  return st.st_ino;
+}
+
+// The parent pid of /proc/PID/stat, 0 when it cannot be read.
+pid_t parent_of(const std::string& pid) {
+  std::string stat;
+  if (auto text = oci::read_file("/proc/" + pid + "/stat"); text.ok()) stat = std::move(*text);
+  size_t paren = stat.rfind(')');
+  if (paren == std::string::npos || paren + 4 >= stat.size()) return 0;
+  return static_cast<pid_t>(std::strtol(stat.c_str() + paren + 4, nullptr, 10));  // ") S PPID"
+}
+
+// A container without a cgroup (rootless): the processes of its pid namespace when it has one
+// of its own (exec'd ones too), else its init and the init's descendants.
+std::vector<pid_t> processes_without_cgroup(pid_t init) {
+  const ino_t own = pid_namespace("self");
+  const ino_t container = pid_namespace(std::to_string(init));
+  std::vector<pid_t> all, found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") == std::string::npos) all.push_back(std::stoi(name));
+  }
+  std::sort(all.begin(), all.end());
+  if (container != 0 && container != own) {
+    for (pid_t pid : all) {
+      if (pid_namespace(std::to_string(pid)) == container) found.push_back(pid);
+    }
+    return found;
+  }
+  found.push_back(init);
+  for (bool grew = true; grew;) {  // descendants, whatever order /proc lists them in
+    grew = false;
+    for (pid_t pid : all) {
+      if (std::find(found.begin(), found.end(), pid) != found.end()) continue;
+      pid_t parent = parent_of(std::to_string(pid));
+      if (std::find(found.begin(), found.end(), parent) != found.end()) {
+        found.push_back(pid);
+        grew = true;
+      }
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+}  // namespace
+
 Result<std::vector<pid_t>> container_processes(const Runtime& runtime, const std::string& id) {
   auto loaded = load(runtime, id, Lock::kNone);
   if (!loaded.ok()) return std::move(loaded).error();
   auto cgroup = open_cgroup(loaded->record);
   if (!cgroup.ok()) return std::move(cgroup).error();
-  if (!*cgroup) return std::vector<pid_t>();
-  return (*cgroup)->processes(true);
+  if (*cgroup) return (*cgroup)->processes(true);
+  if (!loaded->record.cgroup_paths.empty() || !alive(loaded->record.init()))
+    return std::vector<pid_t>();
+  return processes_without_cgroup(loaded->record.state.pid);
 }
 
 Result<std::string> ps_table(const Runtime& runtime, const std::string& id,

@@ -1,5 +1,5 @@
 // query: the commands that only read: state (the OCI state of one container), list (all of
-// them) and ps (the host pids in a container's cgroup).
+// them) and ps (the host pids in a container's cgroup, or pid namespace when rootless).
 #pragma once
 
 #include <sys/types.h>
@@ -22,7 +22,8 @@ struct ListEntry {
 // Every container below the root; a directory without a readable record is skipped.
 Result<std::vector<ListEntry>> list_containers(const Runtime& runtime);
 
-// The processes of the container's cgroup (host pids, sorted).
+// The processes of the container's cgroup (host pids, sorted). A container without a cgroup
+// (rootless): those of its pid namespace, or without one, its init and the init's descendants.
 Result<std::vector<pid_t>> container_processes(const Runtime& runtime, const std::string& id);
 
 // runc's `ps ID ARGS...`: the host's `ps ARGS...`, its header and the rows whose PID column is

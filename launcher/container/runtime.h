@@ -1,5 +1,6 @@
-// runtime: what every container operation is given: the state root and the log. The options of
-// each operation are its own type, in its own header (create.h, kill.h, ...).
+// runtime: what every container operation is given: the state root, the log and whether launch
+// runs rootless. The options of each operation are its own type, in its own header (create.h,
+// kill.h, ...).
 #pragma once
 
 #include <string>
@@ -15,6 +16,9 @@ struct Runtime {
   const Log* log = nullptr;
   // --systemd-cgroup: the container's cgroup is a transient systemd scope (systemd/).
   bool systemd_cgroup = false;
+  // Without root (or --rootless true): the user namespace maps the caller only, and a cgroup
+  // that cannot be made is done without when the config asks for no resources.
+  bool rootless = false;
 };
 
 }  // namespace husk::launch

@@ -71,10 +71,9 @@ Status set_frozen(const Runtime& runtime, const std::string& id, bool frozen) {
   auto loaded = load(runtime, id);
   if (!loaded.ok()) return std::move(loaded).error();
   HUSK_TRY(check_allowed(id, loaded->status, frozen ? Operation::kPause : Operation::kResume));
-  auto cgroup = open_cgroup(loaded->record);
+  auto cgroup = require_cgroup(loaded->record, frozen ? "pause" : "resume");
   if (!cgroup.ok()) return std::move(cgroup).error();
-  if (!*cgroup) return Error("container " + id + ": its cgroup is gone");
-  HUSK_TRY(frozen ? (*cgroup)->freeze() : (*cgroup)->thaw());
+  HUSK_TRY(frozen ? cgroup->freeze() : cgroup->thaw());
   loaded->record.state.status = frozen ? ContainerStatus::kPaused : ContainerStatus::kRunning;
   return loaded->dir.write(loaded->record);
 }

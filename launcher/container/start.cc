@@ -4,11 +4,15 @@
 #include <sys/un.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <optional>
 
 #include "channel.h"
 #include "container/loaded.h"
+#include "fd_passing.h"
 #include "hooks.h"
 #include "process_setup.h"
+#include "seccomp_filter.h"
 
 namespace husk::launch {
 namespace {
@@ -37,6 +41,29 @@ Error child_failed(const ChildMessage& message, const oci::Config* config) {
   return describe(message);
 }
 
+// SCMP_ACT_NOTIFY: the held process loads its filter once started and sends the listener on
+// this socket (a one-byte message with the fd), or a failure message when it fails first.
+// nullopt: the next message is not the listener (the caller reads the failure or end-of-file).
+Result<std::optional<UniqueFd>> receive_listener(int socket) {
+  char byte = 0;
+  ssize_t size = 0;
+  do {  // the next message's length, without taking it
+    size = ::recv(socket, &byte, 1, MSG_PEEK | MSG_TRUNC);
+  } while (size < 0 && errno == EINTR);
+  if (size < 0) return Error::from_errno("linux.seccomp: waiting for the SCMP_ACT_NOTIFY listener");
+  if (size != 1) return std::optional<UniqueFd>();
+  auto fd = process::receive_fd(socket);
+  if (!fd.ok()) return std::move(fd).error().context("linux.seccomp: the SCMP_ACT_NOTIFY listener");
+  return std::optional<UniqueFd>(std::move(*fd));
+}
+
+// The container after a failed start: killed, and recorded as stopped.
+void stop_after_failure(Loaded& loaded) {
+  (void)kill_all(loaded.record, 2000);
+  loaded.record.state.status = ContainerStatus::kStopped;
+  (void)loaded.dir.write(loaded.record);
+}
+
 }  // namespace
 
 Status start(const Runtime& runtime, const std::string& id) {
@@ -47,14 +74,30 @@ Status start(const Runtime& runtime, const std::string& id) {
   if (!config.ok()) return std::move(config).error();
   auto socket = connect_start_socket(loaded->dir);
   if (!socket.ok()) return std::move(socket).error();
+  auto prepared = process::prepare_process(*config);
+  if (!prepared.ok()) return std::move(prepared).error();
   HUSK_TRY(Channel::send_go(socket->get(), state_json(loaded->state())));
+  if (prepared->seccomp && prepared->seccomp->new_listener) {
+    auto listener = receive_listener(socket->get());
+    if (!listener.ok()) {
+      stop_after_failure(*loaded);
+      return std::move(listener).error();
+    }
+    if (*listener) {
+      auto handed =
+          process::hand_listener_to_agent(*prepared->seccomp, socket->get(), (*listener)->get(),
+                                          loaded->record.state.pid, state_json(loaded->state()));
+      if (!handed.ok()) {
+        stop_after_failure(*loaded);
+        return std::move(handed).error();
+      }
+    }
+  }
   auto received = Channel::receive(socket->get());
   if (!received.ok()) return std::move(received).error();
   if (!received->eof) {
     Error error = child_failed(received->message, &*config);
-    (void)kill_all(loaded->record, 2000);
-    loaded->record.state.status = ContainerStatus::kStopped;
-    (void)loaded->dir.write(loaded->record);
+    stop_after_failure(*loaded);
     return error;
   }
   ::unlink((loaded->dir.path() + "/start.sock").c_str());

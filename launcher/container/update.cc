@@ -73,9 +73,8 @@ Status update(const Runtime& runtime, const UpdateOptions& options) {
     resources = std::move(*parsed);
   }
   merge(resources, options.flags);
-  auto cgroup = open_cgroup(loaded->record);
+  auto cgroup = require_cgroup(loaded->record, "update");
   if (!cgroup.ok()) return std::move(cgroup).error();
-  if (!*cgroup) return Error("container " + options.id + ": its cgroup is gone");
   // --systemd-cgroup: systemd's properties first, so that it never restores the old limits.
   if (const std::string& unit = loaded->record.systemd_unit; !unit.empty()) {
     auto properties = systemd::resource_properties(resources);
@@ -85,7 +84,7 @@ Status update(const Runtime& runtime, const UpdateOptions& options) {
       HUSK_TRY(manager->set_unit_properties(unit, properties));
     }
   }
-  return (*cgroup)->update(resources);
+  return cgroup->update(resources);
 }
 
 }  // namespace husk::launch

@@ -268,4 +268,15 @@ Status send_to_seccomp_agent(const CompiledSeccomp& seccomp, int listener_fd, pi
   return {};
 }
 
+Status hand_listener_to_agent(const CompiledSeccomp& seccomp, int sink, int listener_fd, pid_t pid,
+                              std::string_view state_json) {
+  HUSK_TRY(send_to_seccomp_agent(seccomp, listener_fd, pid, state_json));
+  ssize_t n = 0;
+  do n = write(sink, "1", 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    return Error::from_errno("linux.seccomp: telling the container its agent has the listener");
+  return {};
+}
+
 }  // namespace husk::process

@@ -11,10 +11,11 @@
 // otherwise a syscall's conditions form one rule (all must match). errnoRet defaults to EPERM.
 //
 // SCMP_ACT_NOTIFY: the filter is loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER. The child sends
-// the listener fd to the parent over a unix socket (send_fd, fd_passing.h) right after loading; the
-// parent then calls send_to_seccomp_agent(), which connects to listenerPath and sends the
-// ContainerProcessState JSON with the fd (SCM_RIGHTS), and answers the child with one byte once
-// the agent has it (the child goes on only then: read and write must stay allowed, as the
+// the listener fd to the parent over a unix socket (send_fd, fd_passing.h) right after loading
+// (launch run and exec: a pair of its own; a created container: the socket `launch start`
+// connected to); the parent then calls send_to_seccomp_agent(), which connects to listenerPath and
+// sends the ContainerProcessState JSON with the fd (SCM_RIGHTS), and answers the child with one
+// byte once the agent has it (the child goes on only then: read and write must stay allowed, as the
 // channel to the parent needs them anyway). A notified syscall blocks until the
 // agent answers, so the profile must not notify sendmsg/close or anything the rest of the
 // set-up calls.
@@ -69,5 +70,10 @@ std::string container_process_state(std::string_view state_json, pid_t pid,
 // container_process_state(...) with `listener_fd`.
 Status send_to_seccomp_agent(const CompiledSeccomp& seccomp, int listener_fd, pid_t pid,
                              std::string_view state_json);
+
+// send_to_seccomp_agent(), then the byte on `sink` (the socket the child sent the listener on)
+// that lets the child go on. The same for launch run, launch start and launch exec.
+Status hand_listener_to_agent(const CompiledSeccomp& seccomp, int sink, int listener_fd, pid_t pid,
+                              std::string_view state_json);
 
 }  // namespace husk::process

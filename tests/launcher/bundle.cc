@@ -135,13 +135,13 @@ Running spawn(const std::vector<std::string>& args, int fd3, int tty = -1) {
   return Running(pid, out[0], err[0]);
 }
 
+}  // namespace
+
 int64_t now_ms() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-}  // namespace
 
 int receive_fd(int socket, std::string& data) {
   std::string buffer(65536, '\0');

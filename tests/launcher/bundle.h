@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -99,6 +100,9 @@ class Bundle {
 // Receives one message carrying an fd (SCM_RIGHTS, made close-on-exec) on a unix socket: the
 // fd, or -1; the message's data (up to 64 KiB) goes to `data`.
 int receive_fd(int socket, std::string& data);
+
+// CLOCK_MONOTONIC in milliseconds, for the tests' deadlines.
+int64_t now_ms();
 
 // The text of a file, or "" when it cannot be read.
 std::string read_text(const std::string& path);

@@ -341,9 +341,9 @@ struct BinariesForAnyone {
 };
 
 // Rootless on v2: a user who owns a delegated subtree, and runs launch from inside it, gets the
-// container's limits there; without one, launch says which directory it could not create.
-// Rootless detection (--rootless auto) still refuses a non-root caller; --rootless false runs
-// with the caller's own rights, here a user namespace that maps the caller and its subtree.
+// container's limits there (read from inside); without one, launch says in one line that the
+// limits need such a subtree (--rootless auto), or which directory it could not create
+// (--rootless false: the caller's own rights, and a cgroup required as for root).
 TEST(CgroupV2, RootlessWithAndWithoutADelegatedSubtree) {
   REQUIRE_UNIFIED();
   constexpr uid_t kUser = 1000;
@@ -352,22 +352,23 @@ TEST(CgroupV2, RootlessWithAndWithoutADelegatedSubtree) {
   config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
   config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
   bundle.set_namespace("user");
-  config["linux"]["resources"] = {{"pids", {{"limit", 17}}}};  // no device rules: eBPF is root's
+  config["linux"]["resources"] = {{"pids", {{"limit", 17}}},
+                                  {"memory", {{"limit", 64 << 20}}}};  // no device rules
   for (auto& mount : config["mounts"]) {
     if (mount["destination"] == "/dev/pts") {
       mount["options"] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
     }
   }
-  bundle.shell("cat /sys/fs/cgroup/pids.max");
+  bundle.shell("cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max");
   const std::string delegated = "/" + bundle.cgroup_name() + "-delegated";
   config["linux"]["cgroupsPath"] = delegated + "/container";
   BinariesForAnyone binaries;
-  auto argv_for_user = [&] {
-    std::vector<std::string> argv = bundle.launch_argv({"--rootless", "false"});
+  auto argv_for_user = [&](const std::string& rootless) {
+    std::vector<std::string> argv = bundle.launch_argv({"--rootless", rootless});
     argv[0] = binaries.launch;
     return argv;
   };
-  std::vector<std::string> argv = argv_for_user();
+  std::vector<std::string> argv = argv_for_user("auto");
   std::error_code ec;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(bundle.dir(), ec)) {
     (void)::lchown(entry.path().c_str(), kUser, kUser);
@@ -392,11 +393,18 @@ TEST(CgroupV2, RootlessWithAndWithoutADelegatedSubtree) {
   }
   RunResult result = run_as(kUser, delegated + "/shell", argv);
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "17\n") << result.err;
+  EXPECT_EQ(result.out, "17\n67108864\n") << result.err;
   EXPECT_FALSE(std::filesystem::exists(root + "/container"));
 
   config["linux"]["cgroupsPath"] = "/" + bundle.cgroup_name() + "-not-delegated/container";
-  result = run_as(kUser, delegated + "/shell", argv_for_user());
+  result = run_as(kUser, delegated + "/shell", argv_for_user("auto"));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err,
+            "launch: error: linux.resources: rootless, limits need a cgroup the caller may create "
+            "(a delegated cgroup v2 subtree): creating the cgroup: creating /sys/fs/cgroup/" +
+                bundle.cgroup_name() + "-not-delegated: Permission denied\n");
+  result = run_as(kUser, delegated + "/shell", argv_for_user("false"));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.out, "");
   EXPECT_NE(result.err.find("linux.cgroupsPath: creating the cgroup: creating /sys/fs/cgroup/" +

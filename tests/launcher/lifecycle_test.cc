@@ -25,6 +25,7 @@
 
 #include "bundle.h"
 #include "read_until.h"
+#include "seccomp_agent.h"
 #include "unique_fd.h"
 
 namespace husk::e2e {
@@ -36,12 +37,6 @@ struct Cmd {
   int code = -1;
   std::string out, err;
 };
-
-int64_t now_ms() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 // Starts launch with these arguments; its stdout and stderr go to `out` and `err` (fds the
 // caller holds; -1: files in `dir`). Returns its pid.
@@ -297,6 +292,59 @@ TEST_F(LifecycleTest, ShimSequence) {
   ASSERT_EQ((cmd = with_global({"delete", c})).code, 0) << cmd.err;
   ASSERT_EQ((cmd = with_global({"delete", "--force", c})).code, 0) << cmd.err;
   EXPECT_EQ(read_text(log), "");  // nothing went wrong
+  EXPECT_EQ(bundle_.leftovers(), "");
+}
+
+// SCMP_ACT_NOTIFY with create and exec: start hands the created container's listener to the
+// agent at listenerPath, exec its process's; the agent's errno is what mkdir sees inside. With
+// nobody at listenerPath, start fails in one line and the container is stopped, never run.
+TEST_F(LifecycleTest, SeccompNotifyWithCreateStartAndExec) {
+  const std::string socket_path = bundle_.dir() + "/agent.sock";
+  SeccompAgent agent(socket_path, ENOSPC);
+  ASSERT_TRUE(agent.bound());
+  json seccomp = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                  {"listenerPath", socket_path},
+                  {"listenerMetadata", "split"},
+                  {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}}}}};
+  bundle_.config()["linux"]["seccomp"] = seccomp;
+  bundle_.shell("mkdir /tmp/x 2> /mnt/init; echo rc=$? >> /mnt/init; exec sleep 30");
+  bundle_.write_config();
+  const std::string c = id("notify");
+  Cmd cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), c});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  EXPECT_TRUE(agent.states().empty());  // nothing runs under the filter before start
+  ASSERT_EQ((cmd = launch(bundle_, {"start", c})).code, 0) << cmd.err;
+  ASSERT_EQ(agent.states().size(), 1u);
+  json process_state = json::parse(agent.states()[0], nullptr, false);
+  EXPECT_EQ(process_state["fds"], json({"seccompFd"})) << agent.states()[0];
+  EXPECT_EQ(process_state.value("metadata", ""), "split") << agent.states()[0];
+  EXPECT_EQ(process_state["state"].value("id", ""), c) << agent.states()[0];
+  EXPECT_EQ(process_state.value("pid", 0), state(c).value("pid", -1)) << agent.states()[0];
+  std::string init_out;
+  for (int64_t deadline = now_ms() + 5000; now_ms() < deadline; ::usleep(10000)) {
+    if ((init_out = read_text(out_ + "/init")).find("rc=") != std::string::npos) break;
+  }
+  EXPECT_NE(init_out.find("No space left on device\nrc=1\n"), std::string::npos) << init_out;
+  cmd = launch(bundle_, {"exec", c, "sh", "-c", "mkdir /tmp/y 2>&1; echo rc=$?"});
+  EXPECT_EQ(cmd.code, 0) << cmd.err;
+  EXPECT_NE(cmd.out.find("No space left on device\nrc=1\n"), std::string::npos) << cmd.out;
+  EXPECT_EQ(agent.states().size(), 2u);
+  EXPECT_GE(agent.notifications(), 2);
+  ASSERT_EQ((cmd = launch(bundle_, {"delete", "--force", c})).code, 0) << cmd.err;
+
+  seccomp["listenerPath"] = bundle_.dir() + "/nobody.sock";
+  bundle_.config()["linux"]["seccomp"] = seccomp;
+  bundle_.write_config();
+  const std::string lonely = id("no-agent");
+  ASSERT_EQ((cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), lonely})).code, 0)
+      << cmd.err;
+  cmd = launch(bundle_, {"start", lonely});
+  EXPECT_EQ(cmd.code, 1);
+  EXPECT_EQ(cmd.err, "launch: error: linux.seccomp.listenerPath " + bundle_.dir() +
+                         "/nobody.sock: connect: No such file or directory\n");
+  EXPECT_EQ(state(lonely).value("status", ""), "stopped");
+  EXPECT_EQ(read_text(out_ + "/init"), init_out);  // the second container's shell never ran
+  ASSERT_EQ((cmd = launch(bundle_, {"delete", lonely})).code, 0) << cmd.err;
   EXPECT_EQ(bundle_.leftovers(), "");
 }
 
@@ -697,13 +745,21 @@ TEST_F(LifecycleTest, TerminalsThroughTheConsoleSocket) {
   EXPECT_EQ(bundle_.leftovers(), "");
 }
 
-// What launch refuses for now, in one line each; features and --version in runc's shapes.
+// What launch refuses, in one line each; features and --version in runc's shapes.
 TEST_F(LifecycleTest, RefusalsFeaturesAndVersion) {
-  Cmd cmd = launch(bundle_, {"--rootless", "true", "list"});
+  // --systemd-cgroup is refused with a rootless launch.
+  Cmd cmd = launch(bundle_, {"--rootless", "true", "--systemd-cgroup", "list"});
   EXPECT_EQ(cmd.code, 1);
   EXPECT_EQ(cmd.err,
-            "launch: error: rootless containers are not supported yet: run launch as "
-            "root\n");
+            "launch: error: --systemd-cgroup: the systemd cgroup driver needs root (it asks the "
+            "system's systemd for a scope), not a rootless launch\n");
+  // Rootless (forced here, as root): the config must have a user namespace of its own.
+  cmd = launch(bundle_, {"--rootless", "true", "run", "--bundle", bundle_.dir(), id("rootless")});
+  EXPECT_EQ(cmd.code, 1);
+  EXPECT_EQ(cmd.err,
+            "launch: error: config.json: linux.namespaces: a rootless container needs a user "
+            "namespace of its own (launch spec --rootless writes one)\n");
+  EXPECT_EQ(bundle_.leftovers(), "");
   cmd = launch(bundle_, {"features"});
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   json features = json::parse(cmd.out, nullptr, false);

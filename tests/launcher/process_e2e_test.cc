@@ -1,9 +1,6 @@
 // The process set-up through `launch` itself: what the container's process sees of its
 // capabilities, user, umask, rlimits, no_new_privs, seccomp, scheduler, personality, sysctls,
 // and the host-side hooks with their state JSON, in the spec's order.
-#include <linux/seccomp.h>
-#include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -11,16 +8,15 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "bundle.h"
+#include "seccomp_agent.h"
 
 namespace husk::e2e {
 namespace {
@@ -168,74 +164,11 @@ TEST(ProcessE2e, SeccompIsLoadedForInitAndProcess) {
   EXPECT_NE(result.out.find("touched"), std::string::npos) << result.out;
 }
 
-// A seccomp agent on a unix socket: takes the ContainerProcessState and the listener fd from
-// launch, then answers every notification with EROFS until stopped.
-class SeccompAgent {
- public:
-  explicit SeccompAgent(const std::string& path) {
-    socket_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
-    bound_ = ::bind(socket_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-             ::listen(socket_, 1) == 0;
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~SeccompAgent() {
-    stop_ = true;
-    thread_.join();
-    ::close(socket_);
-  }
-  bool bound() const { return bound_; }
-  // Valid once the run is over.
-  const std::string& state() const { return state_; }
-  int notifications() const { return notifications_; }
-
- private:
-  bool readable(int fd) {
-    while (!stop_) {
-      pollfd pfd{fd, POLLIN, 0};
-      int n = ::poll(&pfd, 1, 50);
-      if (n > 0) return (pfd.revents & POLLIN) != 0;
-      if (n < 0 && errno != EINTR) return false;
-    }
-    return false;
-  }
-  void serve() {
-    if (!bound_ || !readable(socket_)) return;
-    int connection = ::accept4(socket_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (connection < 0) return;
-    int notify_fd = receive_fd(connection, state_);
-    ::close(connection);
-    if (notify_fd < 0) return;
-    while (readable(notify_fd)) {
-      seccomp_notif request{};
-      if (::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &request) != 0) {
-        if (errno == EINTR || errno == ENOENT) continue;
-        break;  // the container is gone
-      }
-      ++notifications_;
-      seccomp_notif_resp response{};
-      response.id = request.id;
-      response.error = -EROFS;
-      ::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &response);
-    }
-    ::close(notify_fd);
-  }
-
-  int socket_ = -1;
-  bool bound_ = false;
-  std::atomic<bool> stop_{false};
-  std::string state_;
-  std::atomic<int> notifications_{0};
-  std::thread thread_;
-};
-
 TEST(ProcessE2e, SeccompNotifyReachesTheAgent) {
   HUSK_E2E_REQUIRE_ROOT();
   Bundle bundle;
   const std::string socket_path = bundle.dir() + "/agent.sock";
-  SeccompAgent agent(socket_path);
+  SeccompAgent agent(socket_path, EROFS);
   ASSERT_TRUE(agent.bound());
   bundle.config()["linux"]["seccomp"] = {
       {"defaultAction", "SCMP_ACT_ALLOW"},
@@ -248,8 +181,9 @@ TEST(ProcessE2e, SeccompNotifyReachesTheAgent) {
   EXPECT_NE(result.out.find("Read-only file system"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("rc=1"), std::string::npos) << result.out;
   EXPECT_GE(agent.notifications(), 1);
-  json state = json::parse(agent.state(), nullptr, false);
-  ASSERT_FALSE(state.is_discarded()) << agent.state();
+  ASSERT_EQ(agent.states().size(), 1u);
+  json state = json::parse(agent.states()[0], nullptr, false);
+  ASSERT_FALSE(state.is_discarded()) << agent.states()[0];
   EXPECT_EQ(state["fds"], json({"seccompFd"}));
   EXPECT_EQ(state.value("metadata", ""), "e2e");
   EXPECT_GT(state.value("pid", 0), 0);
