@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,11 @@ int launch_main(int argc, char** argv) {
     return fail(husk::Error("rootless containers are not supported yet: run launch as root"));
   Runtime runtime{global.root, &*log};
   const cli::Verb* verb = cli::find_verb(word);
+  std::optional<Trace> trace;
+  if (global.debug) {
+    trace.emplace(verb != nullptr ? word : std::string_view("run"));
+    runtime.trace = &*trace;
+  }
   husk::Result<int> code = 0;
   if (verb != nullptr) {
     code = verb->handler(runtime, rest.subspan(1));
@@ -72,6 +78,7 @@ int launch_main(int argc, char** argv) {
     code =
         cli::usage_error("unknown command \"" + husk::json_escape(word) + "\" (see launch --help)");
   }
+  if (trace) log->debug("timing: " + trace->json());
   if (!code.ok()) return fail(code.error());
   return *code;
 }

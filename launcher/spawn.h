@@ -1,7 +1,9 @@
 // spawn: the container's process. spawn_child() clones it (with the namespaces clone() can make
 // at once) and, in the child, runs the set-up in order, talking to the parent over the channel:
 //
-//   join namespaces, unshare new ones          -> kNamespaces, parent: id maps, cgroup
+//   [clone3 placed it in the v2 cgroup] join the v1 cgroups (writing "0" to the tasks files the
+//   parent opened: cgroups.h's join_self)
+//   join namespaces, unshare new ones          -> kNamespaces, parent: id maps
 //   setresuid/gid 0 in a new user namespace, PR_SET_DUMPABLE 0, unshare the cgroup namespace
 //   [unshare pid/time for children             -> kForChildren, parent: time offsets]
 //   [fork the container's process, CLONE_PARENT -> kForked(pid), the forking process exits]
@@ -28,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroups.h"
 #include "error.h"
 #include "namespaces.h"
 #include "oci_config.h"
@@ -52,6 +55,7 @@ struct ChildPlan {
   int console_sink = -1;    // for the pty's master (process.terminal); -1 without
   int start_listener = -1;  // `launch create`: the listening socket start connects to
   int close_first = -1;     // closed first thing in the child (the state directory's lock)
+  const cgroups::Cgroup::Entry* cgroup = nullptr;  // joined next; none: no cgroup
 };
 
 // Clones the child; returns its pid (in launch's pid namespace). The child runs the plan.

@@ -17,7 +17,9 @@ Status remove(const Runtime& runtime, const DeleteOptions& options) {
   ContainerStatus status = live_status(*record);
   if (!options.force && status != ContainerStatus::kCreated)
     HUSK_TRY(check_allowed(options.id, status, Operation::kDelete));
+  mark(runtime.trace, "load");
   Status result = kill_all(*record, 5000);
+  mark(runtime.trace, "kill");
   record->state.status = ContainerStatus::kStopped;
   record->state.pid = 0;
   auto config = load_config_copy(*dir);
@@ -25,6 +27,7 @@ Status remove(const Runtime& runtime, const DeleteOptions& options) {
     auto ran = process::run_hooks(config->hooks.poststop, "poststop", state_json(record->state));
     if (!ran.ok() && runtime.log != nullptr) runtime.log->warn(ran.error().text());
   }
+  mark(runtime.trace, "poststop");
   if (!record->cgroup_created.empty()) {  // destroy() removes only what launch made
     auto cgroup = open_cgroup(*record);
     if (!cgroup.ok()) {
@@ -34,11 +37,14 @@ Status remove(const Runtime& runtime, const DeleteOptions& options) {
         result = std::move(gone).error().context("removing the cgroup");
     }
   }
+  mark(runtime.trace, "cgroup");
   if (!result.ok()) {
     (void)dir->write(*record);
     return result;
   }
-  return dir->remove();
+  Status removed = dir->remove();
+  mark(runtime.trace, "state");
+  return removed;
 }
 
 }  // namespace husk::launch
