@@ -96,7 +96,8 @@ struct Container::Impl {
   UniqueFd console_receiver;
   UniqueFd console;
   std::optional<RawMode> raw_mode;
-  pid_t child = 0;  // the cloned process, then the container's process; 0 once reaped
+  pid_t child = 0;      // the cloned process, then the container's process; 0 once reaped
+  bool direct = false;  // the child goes from clone to exec without waiting (spawn.h)
   UniqueFd pidfd;
   bool destroyed = false;
   int64_t created_ns = 0;  // CLOCK_REALTIME
@@ -265,7 +266,16 @@ Status Container::Impl::spawn() {
   child_plan.console_sink = console_sink.get();
   child_plan.start_listener = start_listener.get();
   child_plan.close_first = state_dir->lock_fd();
+  child_plan.parent_end = channel_pair->parent_end().get();
   child_plan.cgroup = &*cgroup_entry;
+  // A foreground run whose child needs nothing from launch until it execs. Not `launch create`:
+  // its child is held, and its pid is recorded before that; not with --pid-file, which exists
+  // before the process starts.
+  direct = mode == Mode::kForeground && !plan.new_user && !plan.fork_child &&
+           !pauses_before_pivot(config.hooks) && config.hooks.start_container.empty() &&
+           !config.process->terminal && !listener_sink && options.pid_file.empty();
+  child_plan.namespaces_round_trip = !direct;
+  child_plan.wait_for_start = !direct;
 
   mark(trace, "spawn");
   auto pid = spawn_child(child_plan);
@@ -313,7 +323,7 @@ void Container::Impl::warn_hooks(const std::vector<oci::Hook>& hooks, std::strin
 }
 
 Status Container::Impl::handshake() {
-  HUSK_TRY(expect(ChildEvent::kNamespaces));
+  if (!direct) HUSK_TRY(expect(ChildEvent::kNamespaces));
   // The child is in its cgroup already: it joined before anything else (spawn.h).
   if (plan.new_user) HUSK_TRY(write_id_maps(child, *config.linux_config));
   if (plan.fork_child) {
@@ -334,7 +344,7 @@ Status Container::Impl::handshake() {
   pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
   // `launch create`: its child outlives a killed create once held; delete --force needs its pid.
   if (mode == Mode::kHeld) HUSK_TRY(state_dir->write(record));
-  HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
+  if (!direct) HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
   if (pauses_before_pivot(config.hooks)) {
     HUSK_TRY(expect(ChildEvent::kMounted));
     HUSK_TRY(run_hooks(config.hooks.prestart, "prestart", ContainerStatus::kCreating));
@@ -510,7 +520,8 @@ Status Container::release() {
 
 Status Container::start() {
   Impl& c = *impl_;
-  HUSK_TRY(Channel::send_go(c.channel.get(), c.state_text(ContainerStatus::kCreated)));
+  if (!c.direct)
+    HUSK_TRY(Channel::send_go(c.channel.get(), c.state_text(ContainerStatus::kCreated)));
   if (c.listener) {
     auto fd = process::receive_fd(c.listener.get());
     if (!fd.ok()) {

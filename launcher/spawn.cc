@@ -159,7 +159,7 @@ void Child::exec(const std::string& state) {
   std::string start_state;
   if (plan_.start_listener >= 0) {
     wait_start(&start_state);
-  } else {
+  } else if (plan_.wait_for_start) {
     wait_go(&start_state);
   }
 
@@ -192,14 +192,17 @@ void Child::exec(const std::string& state) {
 void Child::run() {
   phases_[kPhaseChildStart] = realtime_ns();
   if (plan_.close_first >= 0) ::close(plan_.close_first);
+  if (plan_.parent_end >= 0) ::close(plan_.parent_end);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Before anything else: every later step, a fork and the exec happen in the cgroup.
   join_cgroup(plan_.cgroup);
   enter_namespaces();
   std::string state;
   const NamespacePlan& ns = *plan_.namespaces;
-  send(ChildEvent::kNamespaces);
-  wait_go(ns.fork_child ? nullptr : &state);
+  if (plan_.namespaces_round_trip) {
+    send(ChildEvent::kNamespaces);
+    wait_go(ns.fork_child ? nullptr : &state);
+  }
   if (ns.new_user && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0))
     fail(ChildStage::kUserNamespace, errno, "becoming root in it");
   // No container process may open our /proc/PID/exe or memory while we set up.

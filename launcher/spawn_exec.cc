@@ -23,6 +23,7 @@ class ExecChild : public StageRunner {
   explicit ExecChild(const ExecPlan& plan) : StageRunner(plan.channel), plan_(plan) {}
 
   [[noreturn]] void run() {
+    if (plan_.parent_end >= 0) ::close(plan_.parent_end);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     // No container process may open our /proc/PID/exe or memory while we join.
     ::prctl(PR_SET_DUMPABLE, 0);

@@ -33,7 +33,8 @@ struct ExecPlan {
   bool parent_death = true;  // the foreground: the process dies with launch
   sigset_t signal_mask{};
   int channel = -1;
-  int console_sink = -1;                           // --tty: for the pty's master; -1 without
+  int console_sink = -1;  // --tty: for the pty's master; -1 without
+  int parent_end = -1;    // the parent's end of the channel, closed first (spawn.h)
   const cgroups::Cgroup::Entry* cgroup = nullptr;  // the container's cgroup; none: not joined
 };
 

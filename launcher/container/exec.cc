@@ -197,6 +197,7 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   plan.channel = channel->child_end().get();
   plan.console_sink = console_sink.get();
   plan.cgroup = cgroup_entry ? &*cgroup_entry : nullptr;
+  plan.parent_end = channel->parent_end().get();
   mark(runtime.trace, "prepare");
   auto spawned = spawn_exec_child(plan);
   if (!spawned.ok()) return std::move(spawned).error();
