@@ -20,9 +20,12 @@ PHASE_NOTES = {
     "pivot_root": "pivot_root into it",
     "finalize": "sysctls, read-only and masked paths",
     "process": "cwd and fds",
-    "ready": "until the parent has the child's ready message",
+    "ready": "until the parent has the child's ready message (the child goes on to exec "
+             "meanwhile when it is not held)",
     "record": "the state record says created",
-    "exec": "from start to the exec of husk (hooks, credentials, capabilities, seccomp load)",
+    "exec": "from start to the exec of husk (hooks, credentials, capabilities, seccomp load); "
+            "a foreground child that needs nothing from launch is not held, and is past its "
+            "exec by then",
     "run": "husk and /bin/true until PID 1 exits (namespace teardown included)",
     "delete": "removing the cgroup directories and the state",
     "load": "reading the state record (and the config copy)",
