@@ -1,6 +1,9 @@
 // Cgroup: creating, joining, changing and removing one container's cgroup on every hierarchy.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <chrono>
@@ -372,6 +375,36 @@ Status Cgroup::add_process(pid_t pid) {
     }
   }
   return {};
+}
+
+Result<Cgroup::Entry> Cgroup::entry() const {
+  Entry entry;
+  for (const Dir& dir : dirs_) {
+    if (dir.version == Version::kV2) {
+      entry.v2_dir.reset(::open(dir.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+      if (!entry.v2_dir) return Error::from_errno("opening " + dir.path);
+      continue;
+    }
+    std::string file = fs::join(dir.path, "tasks");
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) return Error::from_errno("opening " + file);
+    entry.tasks.push_back(std::move(fd));
+    entry.paths.push_back(std::move(file));
+  }
+  return entry;
+}
+
+int Cgroup::join_self(const Entry& entry, size_t* failed) {
+  for (size_t i = 0; i < entry.tasks.size(); ++i) {
+    ssize_t written = 0;
+    do written = ::write(entry.tasks[i].get(), "0", 1);
+    while (written < 0 && errno == EINTR);
+    if (written != 1) {
+      *failed = i;
+      return written < 0 ? errno : EIO;
+    }
+  }
+  return 0;
 }
 
 Status Cgroup::update(const Resources& resources) {

@@ -1,6 +1,8 @@
 // Cgroup against a fake cgroupfs: which directory each write lands in, the v2 subtree_control
 // hand-down, errors and the clean-up of a failed create.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroups.h"
 #include "fake_tree.h"
@@ -258,6 +260,39 @@ TEST(CgroupTest, OpenPathsRoundTrip) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().text(),
             "opening the cgroup " + tree.root() + "/blkio/gone: No such file or directory");
+}
+
+TEST(CgroupTest, AJoiningProcessWritesZeroToTasksOnV1AndHasTheV2Directory) {
+  FakeTree tree(Layout::kHybrid);
+  const Hierarchy h = tree.hierarchy(kSelf);
+  populate_v1(tree, "ctr", h);
+  tree.populate("unified/ctr", "v2");
+  auto cg = Cgroup::create(h, "ctr", "id", Resources{});
+  ASSERT_TRUE(cg.ok()) << cg.error().text();
+  auto entry = cg->entry();
+  ASSERT_TRUE(entry.ok()) << entry.error().text();
+  ASSERT_EQ(entry->paths.size() + 1, cg->paths().size());  // the v2 directory is last
+  for (size_t i = 0; i < entry->paths.size(); ++i)
+    EXPECT_EQ(entry->paths[i], cg->paths()[i] + "/tasks");
+  ASSERT_TRUE(entry->v2_dir.valid());
+  struct stat st {
+  }, v2{};
+  ASSERT_EQ(::fstat(entry->v2_dir.get(), &st), 0);
+  ASSERT_EQ(::stat((tree.root() + "/unified/ctr").c_str(), &v2), 0);
+  EXPECT_EQ(st.st_ino, v2.st_ino);
+  size_t failed = 99;
+  EXPECT_EQ(Cgroup::join_self(*entry, &failed), 0);
+  EXPECT_EQ(failed, 99u);
+  EXPECT_EQ(tree.read("memory/user/me/ctr/tasks"), "0");
+  EXPECT_EQ(tree.read("memory/user/me/ctr/cgroup.procs"), "");
+  EXPECT_EQ(tree.read("unified/ctr/cgroup.procs"), "");
+
+  // A directory without its file (gone, or not a cgroup): opening fails, naming the file.
+  ::unlink((tree.root() + "/pids/ctr/tasks").c_str());
+  auto missing = cg->entry();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().text(),
+            "opening " + tree.root() + "/pids/ctr/tasks: No such file or directory");
 }
 
 TEST(CgroupTest, ProcessesRecursiveAndSorted) {

@@ -26,6 +26,7 @@
 
 #include "error.h"
 #include "resources.h"
+#include "unique_fd.h"
 
 namespace husk::cgroups {
 
@@ -153,6 +154,23 @@ class Cgroup {
   // Moves `pid` (every thread of it) into the cgroup, in every hierarchy (all of them: a process
   // placed some other way, say clone3(CLONE_INTO_CGROUP) into one directory, is only there).
   Status add_process(pid_t pid);
+
+  // A way in for a process that has not started yet, opened by the caller (the kernel checks
+  // the opener's credentials), close-on-exec: the v1 directories' `tasks` files, in the order
+  // of paths(), and the v2 directory itself, for clone3(CLONE_INTO_CGROUP).
+  struct Entry {
+    std::vector<UniqueFd> tasks;
+    std::vector<std::string> paths;  // the tasks files' paths, for errors
+    UniqueFd v2_dir;                 // none without a v2 directory
+  };
+  Result<Entry> entry() const;
+
+  // Run by the single-threaded process that joins (a child after clone3, which placed it in the
+  // v2 directory): writes "0" to each v1 tasks file, moving the calling thread, which is the
+  // whole process. A thread that moves itself takes no global lock, where a pid written to
+  // cgroup.procs (v1 or v2) waits for an RCU grace period (milliseconds, tens on a loaded host).
+  // No allocation: 0, or errno with *failed set to the file's index.
+  static int join_self(const Entry& entry, size_t* failed);
 
   // Applies `resources` to the live cgroup: the same code path as create().
   Status update(const Resources& resources);

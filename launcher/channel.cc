@@ -11,6 +11,8 @@ std::string_view stage_name(ChildStage stage) {
   switch (stage) {
     case ChildStage::kStart:
       return "starting the container process";
+    case ChildStage::kCgroup:
+      return "joining the cgroup";
     case ChildStage::kJoinNamespaces:
       return "joining namespaces";
     case ChildStage::kCreateNamespaces:

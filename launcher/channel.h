@@ -24,6 +24,7 @@ namespace husk::launch {
 // What the child was doing; each names itself in the parent's message.
 enum class ChildStage : uint8_t {
   kStart,
+  kCgroup,
   kJoinNamespaces,
   kCreateNamespaces,
   kUserNamespace,
@@ -45,14 +46,15 @@ std::string_view stage_name(ChildStage stage);  // "joining namespaces", ...
 enum Phase : uint8_t {
   kPhaseChildStart,  // the cloned process runs
   kPhaseNamespaces,  // namespaces joined and created, id maps written
-  kPhaseRootfs,      // mounts and pivot_root done
+  kPhaseMounted,     // the mounts done, before pivot_root
+  kPhaseRootfs,      // pivot_root done
   kPhaseFinalized,   // sysctls, read-only and masked paths done
   kPhaseProcess,     // the process's early set-up and cwd done
   kPhaseCount
 };
 
 enum class ChildEvent : uint8_t {
-  kNamespaces,   // joined and unshared: write the id maps, add me to the cgroup
+  kNamespaces,   // in the cgroup, joined and unshared: write the id maps
   kForChildren,  // unshared pid / time for my child: write the time offsets
   kForked,       // the container's process is `pid` (the sender exits)
   kMounted,      // mounts in place, before pivot_root: run prestart and createRuntime hooks

@@ -67,11 +67,6 @@ std::string derived_id(const std::string& bundle) {
   return base + "-" + std::to_string(::getpid()) + suffix;
 }
 
-bool mounts_cgroups(const oci::Config& config) {
-  return std::any_of(config.mounts.begin(), config.mounts.end(),
-                     [](const oci::Mount& m) { return m.type == "cgroup" || m.type == "cgroup2"; });
-}
-
 // Rootless: the cgroup could not be made for want of rights (a v1 hierarchy, or a v2 tree
 // nobody delegated to the caller).
 bool rootless_may_skip(int error) { return error == EACCES || error == EPERM || error == EROFS; }
@@ -82,15 +77,11 @@ bool asks_for_limits(const cgroups::Resources& r) {
          !r.rdma.empty() || !r.unified.empty();
 }
 
-std::string microseconds(int64_t from_ns, int64_t to_ns) {
-  if (from_ns == 0 || to_ns == 0) return "-";
-  return std::to_string((to_ns - from_ns) / 1000) + "us";
-}
-
 }  // namespace
 
 struct Container::Impl {
-  Impl(const Runtime& runtime, Mode mode) : runtime(runtime), log(*runtime.log), mode(mode) {}
+  Impl(const Runtime& runtime, Mode mode)
+      : runtime(runtime), log(*runtime.log), mode(mode), trace(runtime.trace) {}
   ~Impl() { abandon(); }
 
   const Runtime& runtime;
@@ -108,13 +99,14 @@ struct Container::Impl {
   std::optional<process::PreparedProcess> prepared;
   UniqueFd init_fd;
   std::optional<cgroups::Cgroup> cgroup;
-  // --systemd-cgroup: the scope is started with the child's pid (join_cgroup), then `cgroup`
+  // --systemd-cgroup: the scope is started with the child's pid (start_scope), then `cgroup`
   // opens its directory.
   std::optional<cgroups::Hierarchy> hierarchy;
   cgroups::Resources resources;
   std::optional<systemd::Manager> systemd;
   systemd::UnitPath unit;
   bool scope_started = false;
+  std::optional<cgroups::Cgroup::Entry> cgroup_entry;  // until the child has its copies
   std::optional<BlockedSignals> signals;
   UniqueFd channel;   // the parent's end
   UniqueFd listener;  // the parent's end of the seccomp listener socket
@@ -124,19 +116,18 @@ struct Container::Impl {
   UniqueFd console_receiver;
   UniqueFd console;
   std::optional<RawMode> raw_mode;
-  pid_t child = 0;  // the cloned process, then the container's process; 0 once reaped
+  pid_t child = 0;      // the cloned process, then the container's process; 0 once reaped
+  bool direct = false;  // the child goes from clone to exec without waiting (spawn.h)
   UniqueFd pidfd;
   bool destroyed = false;
-  // Timestamps (CLOCK_REALTIME ns) for --debug.
-  int64_t t_begin = 0, t_parsed = 0, t_prepared = 0, t_cgroup = 0, t_clone = 0, t_ready = 0,
-          t_start = 0, t_exec = 0, t_exit = 0;
-  int64_t phases[kPhaseCount] = {};
+  int64_t created_ns = 0;  // CLOCK_REALTIME
+  Trace* trace;            // --debug: the phases (trace.h); null without
 
   Status load();
   Status make_state_dir();
   Status prepare();
   Status prepare_scope(const std::string& cgroups_path);
-  Status join_cgroup();
+  Status start_scope();  // --systemd-cgroup: systemd makes the scope with the child in it
   Status spawn();
   Status handshake();
   Status take_console();
@@ -166,7 +157,7 @@ Status Container::Impl::load() {
   auto config_result = oci::load_config(*bundle, &config_text);
   if (!config_result.ok()) return std::move(config_result).error();
   config = std::move(*config_result);
-  t_parsed = realtime_ns();
+  mark(trace, "parse");
 
   if (!config.process) return Error("config.json: .process: missing");
   if (config.process->args.empty()) return Error("config.json: .process.args: empty");
@@ -201,7 +192,7 @@ Status Container::Impl::prepare() {
   auto opened = open_joins(plan.joins);
   if (!opened.ok()) return std::move(opened).error();
   joins = std::move(*opened);
-  auto process_result = process::prepare_process(config);
+  auto process_result = process::prepare_process(config, "config.json", seccomp_cache_dir(runtime));
   if (!process_result.ok()) return std::move(process_result).error();
   prepared = std::move(*process_result);
   if (runtime.rootless && !plan.new_user)
@@ -215,7 +206,9 @@ Status Container::Impl::prepare() {
     if (!memfd.ok()) return std::move(memfd).error().context("husk");
     init_fd = std::move(*memfd);
   }
-  t_prepared = realtime_ns();
+  if (trace != nullptr && prepared->seccomp)
+    trace->note("seccomp", process::seccomp_source_name(prepared->seccomp_source));
+  mark(trace, "prepare");
 
   auto detected = cgroups::detect();
   if (!detected.ok()) return std::move(detected).error().context("cgroups");
@@ -254,14 +247,17 @@ Status Container::Impl::prepare() {
   } else {
     cgroup = std::move(*made);
     record.cgroup_created = cgroup->created_paths();  // what create() says it made
+    auto entry = cgroup->entry();
+    if (!entry.ok()) return std::move(entry).error().context("linux.cgroupsPath");
+    cgroup_entry = std::move(*entry);
   }
   HUSK_TRY(injected_fault("cgroup"));
-  t_cgroup = realtime_ns();
+  mark(trace, "cgroup");
   return {};
 }
 
 // --systemd-cgroup: the scope's cgroup is recorded as launch's own (delete kills what is in it
-// and stops the scope); systemd is asked for the scope once the child exists (join_cgroup).
+// and stops the scope); systemd is asked for the scope once the child exists (start_scope).
 Status Container::Impl::prepare_scope(const std::string& cgroups_path) {
   if (hierarchy->layout != cgroups::Layout::kUnified)
     return Error(
@@ -282,8 +278,7 @@ Status Container::Impl::prepare_scope(const std::string& cgroups_path) {
   return {};
 }
 
-Status Container::Impl::join_cgroup() {
-  if (!systemd) return cgroup ? cgroup->add_process(child) : Status{};  // rootless: none
+Status Container::Impl::start_scope() {
   auto job = systemd->start_transient_unit(
       unit.unit, systemd::scope_properties(state.id, unit.slice, child, resources));
   if (!job.ok()) return std::move(job).error();
@@ -353,11 +348,22 @@ Status Container::Impl::spawn() {
   child_plan.console_sink = console_sink.get();
   child_plan.start_listener = start_listener.get();
   child_plan.close_first = state_dir->lock_fd();
+  child_plan.parent_end = channel_pair->parent_end().get();
+  child_plan.cgroup = cgroup_entry ? &*cgroup_entry : nullptr;  // none: rootless, or systemd
+  // A foreground run whose child needs nothing from launch until it execs. Not `launch create`:
+  // its child is held, and its pid is recorded before that; not with --pid-file, which exists
+  // before the process starts.
+  direct = mode == Mode::kForeground && !plan.new_user && !plan.fork_child && !systemd &&
+           !pauses_before_pivot(config.hooks) && config.hooks.start_container.empty() &&
+           !config.process->terminal && !listener_sink && options.pid_file.empty();
+  child_plan.namespaces_round_trip = !direct;
+  child_plan.wait_for_start = !direct;
 
-  t_clone = realtime_ns();
+  mark(trace, "spawn");
   auto pid = spawn_child(child_plan);
   if (!pid.ok()) return std::move(pid).error();
   child = *pid;
+  cgroup_entry.reset();
   channel = std::move(channel_pair->parent_end());
   return {};  // the child's ends close here: end-of-file once every child end is gone
 }
@@ -399,19 +405,11 @@ void Container::Impl::warn_hooks(const std::vector<oci::Hook>& hooks, std::strin
 }
 
 Status Container::Impl::handshake() {
-  HUSK_TRY(expect(ChildEvent::kNamespaces));
+  if (!direct) HUSK_TRY(expect(ChildEvent::kNamespaces));
   if (plan.new_user) HUSK_TRY(write_id_maps(child, *config.linux_config));
-  // Moving a process between v1 cgroups waits for an RCU grace period per hierarchy (about a
-  // millisecond each). When nothing in the child depends on its cgroup before exec (no cgroup
-  // namespace, no cgroup mount, which binds the child's own cgroup directories, no fork, no
-  // hook before start), the parent does it while the child mounts.
-  const oci::Hooks& hooks = config.hooks;
-  // Not for `launch create`: its child clears the parent-death signal before kReady, and a
-  // create killed then must have left it in the cgroup, where delete --force finds it.
-  bool overlap_cgroup = mode == Mode::kForeground && !plan.fork_child && !plan.new_cgroup &&
-                        !mounts_cgroups(config) && hooks.prestart.empty() &&
-                        hooks.create_runtime.empty() && hooks.create_container.empty();
-  if (!overlap_cgroup) HUSK_TRY_CTX(join_cgroup(), "adding the container to its cgroup");
+  // --systemd-cgroup: systemd moves the child into the scope it makes for it. Otherwise the
+  // child is in its cgroup already: it joined before anything else (spawn.h).
+  if (systemd) HUSK_TRY_CTX(start_scope(), "adding the container to its cgroup");
   if (plan.fork_child) {
     HUSK_TRY(Channel::send_go(channel.get(), ""));
     if (plan.new_time) {
@@ -430,19 +428,25 @@ Status Container::Impl::handshake() {
   pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
   // `launch create`: its child outlives a killed create once held; delete --force needs its pid.
   if (mode == Mode::kHeld) HUSK_TRY(state_dir->write(record));
-  HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
+  if (!direct) HUSK_TRY(Channel::send_go(channel.get(), state_text(ContainerStatus::kCreating)));
   if (pauses_before_pivot(config.hooks)) {
     HUSK_TRY(expect(ChildEvent::kMounted));
     HUSK_TRY(run_hooks(config.hooks.prestart, "prestart", ContainerStatus::kCreating));
     HUSK_TRY(run_hooks(config.hooks.create_runtime, "createRuntime", ContainerStatus::kCreating));
     HUSK_TRY(Channel::send_go(channel.get(), ""));
   }
-  if (overlap_cgroup)  // the child waits for start, after kReady, before it execs
-    HUSK_TRY_CTX(join_cgroup(), "adding the container to its cgroup");
   auto ready = expect(ChildEvent::kReady);
   if (!ready.ok()) return std::move(ready).error();
-  std::copy(std::begin(ready->phases), std::end(ready->phases), std::begin(phases));
-  t_ready = realtime_ns();
+  if (trace != nullptr) {
+    const int64_t* p = ready->phases;
+    trace->until("clone", p[kPhaseChildStart]);
+    trace->span("namespaces", p[kPhaseChildStart], p[kPhaseNamespaces]);
+    trace->span("mounts", p[kPhaseNamespaces], p[kPhaseMounted]);
+    trace->span("pivot_root", p[kPhaseMounted], p[kPhaseRootfs]);
+    trace->span("finalize", p[kPhaseRootfs], p[kPhaseFinalized]);
+    trace->span("process", p[kPhaseFinalized], p[kPhaseProcess]);
+    trace->mark("ready");
+  }
   return {};
 }
 
@@ -533,7 +537,7 @@ Status Container::Impl::make_state_dir() {
   auto dir = StateDir::create(runtime.root, state.id);
   if (!dir.ok()) return std::move(dir).error();
   state_dir.emplace(std::move(*dir));
-  record.created_ns = t_begin;
+  record.created_ns = created_ns;
   record.no_init = options.no_init;
   record.foreground = mode == Mode::kForeground;
   // The config as read: start, exec and delete (hooks, the process's defaults) use this copy.
@@ -558,7 +562,7 @@ Status Container::Impl::make_state_dir() {
 Result<Container> Container::create(const Runtime& runtime, const CreateOptions& options,
                                     Mode mode) {
   auto impl = std::make_unique<Impl>(runtime, mode);
-  impl->t_begin = realtime_ns();
+  impl->created_ns = realtime_ns();
   impl->options = options;
   // Signals first: a SIGTERM from now on is taken (forwarded, or it stops create cleanly),
   // never the default action that would leave a state directory and half a cgroup.
@@ -579,6 +583,7 @@ Result<Container> Container::create(const Runtime& runtime, const CreateOptions&
   HUSK_TRY(impl->take_console());
   impl->state.status = ContainerStatus::kCreated;
   HUSK_TRY(impl->state_dir->write(impl->record));
+  mark(impl->trace, "record");
   if (!options.pid_file.empty())
     HUSK_TRY_CTX(write_file_atomically(options.pid_file, std::to_string(impl->child)),
                  "--pid-file");
@@ -607,8 +612,8 @@ Status Container::release() {
 
 Status Container::start() {
   Impl& c = *impl_;
-  c.t_start = realtime_ns();
-  HUSK_TRY(Channel::send_go(c.channel.get(), c.state_text(ContainerStatus::kCreated)));
+  if (!c.direct)
+    HUSK_TRY(Channel::send_go(c.channel.get(), c.state_text(ContainerStatus::kCreated)));
   if (c.listener) {
     auto fd = process::receive_fd(c.listener.get());
     if (!fd.ok()) {
@@ -625,7 +630,7 @@ Status Container::start() {
   if (!received.ok()) return std::move(received).error();
   if (!received->eof) return c.child_failed(received->message);
   c.channel.reset();
-  c.t_exec = realtime_ns();
+  mark(c.trace, "exec");
   c.state.status = ContainerStatus::kRunning;
   HUSK_TRY(c.state_dir->write(c.record));
   // runtime-spec 1.3: a failing poststart hook fails start; the caller's error path kills the
@@ -642,7 +647,7 @@ Result<int> Container::wait() {
   c.raw_mode.reset();
   c.console.reset();
   if (code.ok()) c.child = 0;
-  c.t_exit = realtime_ns();
+  mark(c.trace, "run");
   c.state.status = ContainerStatus::kStopped;
   c.state.pid = 0;
   return code;
@@ -654,21 +659,8 @@ Status Container::destroy() {
   Status cleaned = c.cleanup();
   c.destroyed = true;
   c.warn_hooks(c.config.hooks.poststop, "poststop", ContainerStatus::kStopped);
+  mark(c.trace, "delete");
   if (c.log.debug_enabled()) {
-    int64_t end = realtime_ns();
-    const int64_t* p = c.phases;
-    c.log.debug(
-        "timing: parse=" + microseconds(c.t_begin, c.t_parsed) +
-        " prepare=" + microseconds(c.t_parsed, c.t_prepared) +
-        " cgroup=" + microseconds(c.t_prepared, c.t_cgroup) +
-        " clone=" + microseconds(c.t_clone, p[kPhaseChildStart]) +
-        " namespaces=" + microseconds(p[kPhaseChildStart], p[kPhaseNamespaces]) +
-        " mounts+pivot=" + microseconds(p[kPhaseNamespaces], p[kPhaseRootfs]) +
-        " finalize=" + microseconds(p[kPhaseRootfs], p[kPhaseFinalized]) +
-        " process=" + microseconds(p[kPhaseFinalized], p[kPhaseProcess]) +
-        " ready=" + microseconds(p[kPhaseProcess], c.t_ready) +
-        " exec=" + microseconds(c.t_start, c.t_exec) + " run=" + microseconds(c.t_exec, c.t_exit) +
-        " delete=" + microseconds(c.t_exit, end) + " total=" + microseconds(c.t_begin, end));
     rusage self{}, children{};
     ::getrusage(RUSAGE_SELF, &self);
     ::getrusage(RUSAGE_CHILDREN, &children);

@@ -10,9 +10,10 @@
 // directory's start.sock, this process exits) or, in the foreground:
 //
 //   start    releases the child over the channel: startContainer hooks, exec of husk (or
-//            process.args); then poststart hooks. With process.terminal, the pty's master came
-//            from the child: it went to --console-socket, or launch's terminal is in raw mode
-//            for wait to relay it
+//            process.args); then poststart hooks. (A foreground child that needs nothing from
+//            launch on the way, spawn.h's round trips, is not held: start waits for its exec.) With
+//            process.terminal, the pty's master came from the child: it went to --console-socket,
+//            or launch's terminal is in raw mode for wait to relay it
 //   wait     forwards launch's signals to it until it exits (relaying the pty, if kept)
 //   destroy  kills what is left in the cgroup, removes the cgroup and the state; poststop hooks
 //

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,11 @@ int launch_main(int argc, char** argv) {
   if (!root.ok() && word != "spec" && word != "features") return fail(root.error());
   Runtime runtime{root.ok() ? *root : std::string(), &*log, global.systemd_cgroup, rootless};
   const cli::Verb* verb = cli::find_verb(word);
+  std::optional<Trace> trace;
+  if (global.debug) {
+    trace.emplace(verb != nullptr ? word : std::string_view("run"));
+    runtime.trace = &*trace;
+  }
   husk::Result<int> code = 0;
   if (verb != nullptr) {
     code = verb->handler(runtime, rest.subspan(1));
@@ -79,6 +85,7 @@ int launch_main(int argc, char** argv) {
     code =
         cli::usage_error("unknown command \"" + husk::json_escape(word) + "\" (see launch --help)");
   }
+  if (trace) log->debug("timing: " + trace->json());
   if (!code.ok()) return fail(code.error());
   return *code;
 }

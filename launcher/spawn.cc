@@ -124,17 +124,17 @@ void Child::set_up_container(const std::string& state) {
   phases_[kPhaseNamespaces] = realtime_ns();
   // The spec's order: the mounts, then the runtime's prestart and createRuntime hooks (in the
   // parent), then createContainer here in the container's namespaces, then pivot_root.
+  const bool pause = pauses_before_pivot(config.hooks);
   auto before_pivot = [&]() -> Status {
+    phases_[kPhaseMounted] = realtime_ns();
+    if (!pause) return Status();
     send(ChildEvent::kMounted);
     wait_go(nullptr);
     check(ChildStage::kHooks,
           process::run_hooks(config.hooks.create_container, "createContainer", state));
     return Status();
   };
-  check(ChildStage::kRootfs,
-        rootfs::prepare_rootfs(
-            config, plan_.rootfs,
-            pauses_before_pivot(config.hooks) ? before_pivot : std::function<Status()>()));
+  check(ChildStage::kRootfs, rootfs::prepare_rootfs(config, plan_.rootfs, before_pivot));
   phases_[kPhaseRootfs] = realtime_ns();
   check(process::apply_sysctls(plan_.process->sysctls));
   if (plan_.console_sink >= 0) set_up_console();
@@ -159,7 +159,7 @@ void Child::exec(const std::string& state) {
   std::string start_state;
   if (plan_.start_listener >= 0) {
     wait_start(&start_state);
-  } else {
+  } else if (plan_.wait_for_start) {
     wait_go(&start_state);
   }
 
@@ -194,12 +194,17 @@ void Child::exec(const std::string& state) {
 void Child::run() {
   phases_[kPhaseChildStart] = realtime_ns();
   if (plan_.close_first >= 0) ::close(plan_.close_first);
+  if (plan_.parent_end >= 0) ::close(plan_.parent_end);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Before anything else: every later step, a fork and the exec happen in the cgroup.
+  join_cgroup(plan_.cgroup);
   enter_namespaces();
   std::string state;
   const NamespacePlan& ns = *plan_.namespaces;
-  send(ChildEvent::kNamespaces);
-  wait_go(ns.fork_child ? nullptr : &state);
+  if (plan_.namespaces_round_trip) {
+    send(ChildEvent::kNamespaces);
+    wait_go(ns.fork_child ? nullptr : &state);
+  }
   if (ns.new_user && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0))
     fail(ChildStage::kUserNamespace, errno, "becoming root in it");
   // No container process may open our /proc/PID/exe or memory while we set up.
@@ -251,8 +256,10 @@ int resolve_executable(const std::string& name, const std::vector<std::string>& 
 }
 
 Result<pid_t> spawn_child(const ChildPlan& plan) {
-  pid_t pid = clone3_fork(static_cast<uint64_t>(plan.namespaces->clone_flags));
-  if (pid < 0) return Error::from_errno("clone3");
+  const int cgroup_fd = plan.cgroup != nullptr ? plan.cgroup->v2_dir.get() : -1;
+  pid_t pid = clone3_fork(static_cast<uint64_t>(plan.namespaces->clone_flags), cgroup_fd);
+  if (pid < 0)
+    return Error::from_errno(cgroup_fd >= 0 ? "clone3 into the container's cgroup" : "clone3");
   if (pid == 0) Child(plan).run();
   return pid;
 }

@@ -23,13 +23,15 @@ class ExecChild : public StageRunner {
   explicit ExecChild(const ExecPlan& plan) : StageRunner(plan.channel), plan_(plan) {}
 
   [[noreturn]] void run() {
+    if (plan_.parent_end >= 0) ::close(plan_.parent_end);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     // No container process may open our /proc/PID/exe or memory while we join.
     ::prctl(PR_SET_DUMPABLE, 0);
+    join_cgroup(plan_.cgroup);
     JoinFailure joined = join_namespaces(*plan_.joins);
     if (joined.error != 0) fail(ChildStage::kJoinNamespaces, joined.error, "setns");
     send(ChildEvent::kNamespaces);
-    wait_go();       // in the cgroup now
+    wait_go();
     fork_process();  // the pid and time namespaces apply to children only
     exec();
   }
@@ -71,8 +73,10 @@ class ExecChild : public StageRunner {
 }  // namespace
 
 Result<pid_t> spawn_exec_child(const ExecPlan& plan) {
-  pid_t pid = clone3_fork(0);
-  if (pid < 0) return Error::from_errno("clone3");
+  const int cgroup_fd = plan.cgroup != nullptr ? plan.cgroup->v2_dir.get() : -1;
+  pid_t pid = clone3_fork(0, cgroup_fd);
+  if (pid < 0)
+    return Error::from_errno(cgroup_fd >= 0 ? "clone3 into the container's cgroup" : "clone3");
   if (pid == 0) ExecChild(plan).run();
   return pid;
 }

@@ -1,8 +1,8 @@
 // spawn_exec: the second child of the stage protocol: a process added to a running container
 // (`launch exec`). It joins, where the container's own first process created:
 //
-//   PR_SET_DUMPABLE 0; setns() into every namespace of the container by fd (the user one
-//   last)                                      -> kNamespaces, parent: moves it into the cgroup
+//   PR_SET_DUMPABLE 0; joins the container's cgroup (cgroups.h's join_self); setns() into every
+//   namespace of the container by fd (the user one last) -> kNamespaces
 //   fork (CLONE_PARENT: launch's child), so the pid and time namespaces apply -> kForked(pid)
 //   the process's early set-up (rlimits, oomScoreAdj, ...), [--tty: a pty of the container's
 //   devpts made the controlling terminal and stdio, the master sent over console_sink],
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroups.h"
 #include "error.h"
 #include "namespaces.h"
 #include "oci_config.h"
@@ -34,6 +35,8 @@ struct ExecPlan {
   int channel = -1;
   int console_sink = -1;   // --tty: for the pty's master; -1 without
   int listener_sink = -1;  // SCMP_ACT_NOTIFY: for the seccomp listener fd; -1 without
+  int parent_end = -1;     // the parent's end of the channel, closed first (spawn.h)
+  const cgroups::Cgroup::Entry* cgroup = nullptr;  // the container's cgroup; none: not joined
 };
 
 // Clones the joining child; returns its pid. It forks the process that execs (kForked).

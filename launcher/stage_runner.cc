@@ -17,9 +17,13 @@
 
 namespace husk::launch {
 
-pid_t clone3_fork(uint64_t flags) {
+pid_t clone3_fork(uint64_t flags, int cgroup_fd) {
   clone_args args{};
   args.flags = flags;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   // With CLONE_PARENT the child inherits our own exit signal (SIGCHLD); clone3 wants 0 then.
   args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
   return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
@@ -81,6 +85,13 @@ void StageRunner::fork_process() {
   }
   // The parent-death signal is not inherited; launch is our parent now.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+void StageRunner::join_cgroup(const cgroups::Cgroup::Entry* entry) {
+  if (entry == nullptr) return;
+  size_t failed = 0;
+  if (int error = cgroups::Cgroup::join_self(*entry, &failed); error != 0)
+    fail(ChildStage::kCgroup, error, entry->paths[failed]);
 }
 
 void StageRunner::change_directory(const std::string& cwd) {

@@ -11,13 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "cgroups.h"
 #include "channel.h"
 #include "error.h"
 
 namespace husk::launch {
 
-// fork() through clone3, with namespace flags; CLONE_PARENT makes the child our sibling.
-pid_t clone3_fork(uint64_t flags);
+// fork() through clone3, with namespace flags; CLONE_PARENT makes the child our sibling. With a
+// cgroup2 directory fd, the child starts in that cgroup (CLONE_INTO_CGROUP).
+pid_t clone3_fork(uint64_t flags, int cgroup_fd = -1);
 
 // execve's argv and envp: `args`, and `env` with HOME=`home` added when it sets no HOME (runc
 // and crun take it from the image's /etc/passwd). Pointers into this object: keep it in place.
@@ -55,6 +57,10 @@ class StageRunner {
   // Forks the process that goes on (CLONE_PARENT: launch's child, with the parent-death signal
   // again); this one sends kForked with its pid and exits.
   void fork_process();
+
+  // Moves this (single-threaded) process into the cgroup through the files the parent opened,
+  // before any other set-up step. Nothing to do without an entry (no cgroup to join).
+  void join_cgroup(const cgroups::Cgroup::Entry* entry);
 
   // chdir(cwd), checked to be inside the current root.
   void change_directory(const std::string& cwd);

@@ -3,47 +3,59 @@ verdicts, one table per section, launch's phases, the charts, what was skipped a
 from . import stats
 
 FLOOR = "unshare+chroot (kernel floor)"
+COMPILING = "launch (no filter cache)"
 HARNESS = "/bin/true (harness floor)"
 
 PHASE_NOTES = {
-    "parse": "reading and parsing config.json",
-    "prepare": "namespace and process plans, husk's sealed memfd (and the seccomp compile)",
-    "cgroup": "cgroup detection and creation (one directory per v1 hierarchy on this host)",
+    "parse": "reading and parsing config.json (from launch's start)",
+    "prepare": "namespace and process plans, husk's sealed memfd, the seccomp filter (compiled, "
+               "or read from the cache under --root)",
+    "cgroup": "cgroup detection and creation (one directory per v1 hierarchy on this host), the "
+              "state record",
+    "spawn": "the channels and the child's argv",
     "clone": "clone3 with the new namespaces until the child runs",
-    "namespaces": "the child's joins/unshares, id maps, hostname",
-    "mounts+pivot": "the rootfs: mounts, devices, pivot_root",
+    "namespaces": "the child joins its cgroup (itself: no RCU grace period), joins/unshares, "
+                  "id maps, hostname",
+    "mounts": "the rootfs: the config's mounts, devices",
+    "pivot_root": "pivot_root into it",
     "finalize": "sysctls, read-only and masked paths",
     "process": "cwd and fds",
-    "ready": "until the parent has the child's ready message",
-    "exec": "from start to the exec of husk",
+    "ready": "until the parent has the child's ready message (the child goes on to exec "
+             "meanwhile when it is not held)",
+    "record": "the state record says created",
+    "exec": "from start to the exec of husk (hooks, credentials, capabilities, seccomp load); "
+            "a foreground child that needs nothing from launch is not held, and is past its "
+            "exec by then",
     "run": "husk and /bin/true until PID 1 exits (namespace teardown included)",
     "delete": "removing the cgroup directories and the state",
+    "load": "reading the state record (and the config copy)",
+    "kill": "stopping what is left in the container",
+    "poststop": "poststop hooks",
+    "state": "removing the state directory",
 }
 
 CUT_IDEAS = {
-    "cgroup": "create the v1 directories while the child mounts (it does not need them "
-              "before exec); creating only the controllers the config uses (runc spec's asks "
-              "for devices only) would cut most of it but changes accounting, as an option; "
-              "on a unified host this is one directory",
-    "namespaces": "the namespaces unshare()d in the child rather than created by clone3, and "
-                  "a round trip with the parent: create all of them in clone3, and skip the "
-                  "round trip when there is no user namespace to map",
+    "cgroup": "creating only the hierarchies the config limits would cut most of it but changes "
+              "accounting and what `events`/`update` can reach: not done",
+    "namespaces": "the cgroup join that was here (a pid written to cgroup.procs waits for an RCU "
+                  "grace period, tens of ms on a loaded host) is now the child's own write of "
+                  "\"0\" to each v1 tasks file and clone3(CLONE_INTO_CGROUP) on v2",
     "ready": "a hand-over between the child and the parent (a scheduling hop): on a loaded "
-             "machine mostly waiting for a CPU; fold it into the next message",
-    "mounts+pivot": "fewer mounts for masked paths: bind one empty read-only file/dir per "
-                    "masked path from a single tmpfs, and make read-only paths with one "
-                    "mount_setattr(AT_RECURSIVE) instead of a remount each",
+             "machine mostly waiting for a CPU",
+    "mounts": "fewer mounts for masked paths: bind one empty read-only file/dir per masked "
+              "path from a single tmpfs",
+    "pivot_root": "the kernel's; nothing left to cut in launch",
     "clone": "most of it is the kernel creating the network namespace (the `fewer-ns` column "
              "shows the difference); a pre-created namespace pool is the only user-space cut",
     "run": "husk as PID 1 adds a fork and exec (`launch --no-init` shows the cost); teardown "
            "of the namespaces is the kernel's",
-    "delete": "remove the v1 cgroup directories without waiting per hierarchy (rmdir in "
-              "parallel or after reporting the exit status)",
-    "exec": "exec husk from the sealed memfd without re-reading it (keep the fd from prepare)",
+    "delete": "the rmdirs themselves take about 1 ms for ten hierarchies (strace); the rest is "
+              "waiting for the pid namespace's teardown and a CPU",
+    "exec": "exec husk from the sealed memfd without re-reading it",
     "parse": "mostly first-touch page faults of the binary; the parse itself is ~50 µs "
              "(micro benchmark)",
     "prepare": "seal husk's memfd once per boot (a cached sealed copy under --root) instead "
-               "of per start; cache compiled seccomp filters keyed by the profile's digest",
+               "of per start; the seccomp compile is cached (the seccomp column)",
 }
 
 
@@ -77,9 +89,10 @@ def goals(results):
                  ci(f) if f else "not measured",
                  stats.verdict(f["ratio_of_medians"], 1.3, f["low"], f["high"]) if f
                  else "not measured"))
-    s = startup.get("seccomp", {}).get("ratios", {}).get("launch")
+    sec = startup.get("seccomp", {}).get("ratios", {})
+    s, c = sec.get("launch"), sec.get(COMPILING)
     rows.append((f"launch with a Docker-like seccomp profile, cached start ≤ 0.5 × {base}",
-                 (ci(s) + "; launch has no compiled-filter cache yet: every start compiles")
+                 (ci(s) + (f"; every start compiling (no cache): {ci(c)}" if c else ""))
                  if s else "not measured",
                  stats.verdict(s["ratio_of_medians"], 0.5, s["low"], s["high"]) if s
                  else "not measured"))
@@ -257,7 +270,8 @@ def phases_section(phases, charts):
     for d in works.values():
         names += [k for k in d["median"] if k not in names]
     out = ["## Where launch's time goes", "",
-           "From the `timing:` line of `launch --debug` (medians of "
+           "From the `timing:` line of `launch --debug`: one JSON object of microseconds per "
+           "command (launcher/trace.h) (medians of "
            f"{max(len(d['runs']) for d in works.values())} runs per workload, interleaved; µs). "
            "\"(wall, measured outside)\" is the harness's time around the same runs (--debug "
            "logging included).", "",
@@ -271,17 +285,33 @@ def phases_section(phases, charts):
     parts = {k: v for k, v in spec["median"].items()
              if k not in ("total", "(wall, measured outside)") and v is not None}
     total = spec["median"].get("total") or sum(parts.values())
-    out += ["", "**What to cut** (largest phases of the runc-spec start first; proposals, not "
-            "done: launch's start-up code is being rewritten by the lifecycle work):", ""]
+    out += ["", "**Largest phases** of the runc-spec start, with what was done or is left:", ""]
     for name, value in sorted(parts.items(), key=lambda kv: -kv[1])[:6]:
         idea = CUT_IDEAS.get(name, "")
         out.append(f"- **{name}** {value:.0f} µs ({100 * value / total:.0f}% of the total)"
                    + (f": {idea}" if idea else ""))
-    out += ["", "A machine-readable form would make this section exact: a proposal is one "
-            "`timing:` line holding a JSON object of integer microseconds, e.g. "
-            "`timing: {\"parse_us\": 158, \"cgroup_us\": 522, ...}` (the parser here already "
-            "reads it), or `--timing-file FILE`.", ""]
+    out.append("")
+    out += verbs_table(phases.get("verbs", {}))
     return out + chart_links(charts, "phases")
+
+
+def verbs_table(verbs):
+    """create → start → delete, each verb's own timing line (µs, medians)."""
+    verbs = {v: d for v, d in verbs.items() if d.get("runs")}
+    if not verbs:
+        return []
+    out = ["### create → start → delete, verb by verb", "",
+           "Each verb a process of its own (`launch --debug create|start|delete`, runc spec "
+           f"config, {max(len(d['runs']) for d in verbs.values())} cycles; µs, medians):", "",
+           "| verb | phases | total | (wall, measured outside) |",
+           "| --- | --- | ---: | ---: |"]
+    for verb, d in verbs.items():
+        med = d["median"]
+        parts = ", ".join(f"{k} {num(v, 0)}" for k, v in med.items()
+                          if k not in ("total", "(wall, measured outside)"))
+        out.append(f"| {verb} | {parts} | {num(med.get('total'), 0)} | "
+                   f"{num(med.get('(wall, measured outside)'), 0)} |")
+    return out + [""]
 
 
 def scale_section(scale, charts):

@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -75,7 +76,7 @@ class Context:
         self.husk = os.path.join(build, "init", "husk")
         self.rootfs = os.path.join(work, "rootfs")
         self.state = {name: os.path.join(work, "state", name)
-                      for name in ["launch", "crun", "runc", "youki"]}
+                      for name in ["launch", "launch-compile", "crun", "runc", "youki"]}
         for d in self.state.values():
             os.makedirs(d, exist_ok=True)
         self.err = os.path.join(work, "stderr")
@@ -173,6 +174,21 @@ def peak_rss(ctx, entries, runs):
     return out
 
 
+COMPILING = "launch (no filter cache)"
+
+
+def compiling_argv(ctx, bundle):
+    """launch with its compiled-filter cache (ROOT/@seccomp) removed before each run, outside
+    the timing: every start compiles the profile, as the first start with a profile does."""
+    root = ctx.state["launch-compile"]
+    argv = [ctx.launch, "--root", root, "run", "--init-path", ctx.husk, "--bundle", bundle]
+
+    def make():
+        shutil.rmtree(os.path.join(root, "@seccomp"), ignore_errors=True)
+        return argv + [ctx.next_id("l")]
+    return make
+
+
 def startup(ctx, base, profile, baseline):
     """Start-up of /bin/true, per workload: {workload: {"about", "tools": run_rounds(...),
     "baseline", "ratios": {tool: stats.ratio}, "summary": {tool: stats.summary}}}."""
@@ -198,6 +214,8 @@ def startup(ctx, base, profile, baseline):
             if workload == "runc-spec":
                 entries["launch --no-init"] = ctx.runtime_argv("launch --no-init",
                                                                bundle("launch --no-init"))
+            if workload == "seccomp":
+                entries[COMPILING] = compiling_argv(ctx, bundle("launch"))
             for rt in tools.RUNTIMES:
                 if rt in ctx.found:
                     entries[rt] = ctx.runtime_argv(rt, bundle(rt))
@@ -277,6 +295,47 @@ def phases(ctx, base, profile, runs):
     if not any(found.values()):
         ctx.skip("launch phases: no `timing:` line in launch --debug's log"
                  + (f" ({errors[0]})" if errors else ""))
+    out["verbs"] = verb_phases(ctx, base, runs)
+    return out
+
+
+LIFECYCLE_VERBS = ["create", "start", "delete"]
+
+
+def verb_phases(ctx, base, runs):
+    """The timing line of each verb of `launch --debug create`, `start`, `delete` (runc spec
+    config, /bin/true): {verb: {"runs": [{phase: µs}], "median": {phase: µs}}}."""
+    bundle = ctx.bundle(base, "runc-spec", "launch", tag="ph-verbs")
+    cli = [ctx.launch, "--debug", "--root", ctx.state["launch"]]
+    found = {v: [] for v in LIFECYCLE_VERBS}
+    log = os.path.join(ctx.err, "verb-phases.log")
+    for r in range(runs):
+        ident = ctx.next_id("v")
+        steps = {"create": cli + ["create", "--init-path", ctx.husk, "--bundle", bundle, ident],
+                 "start": cli + ["start", ident], "delete": cli + ["delete", ident]}
+        for verb in LIFECYCLE_VERBS:
+            if verb == "delete":
+                _wait_stopped([ctx.launch, "--root", ctx.state["launch"], "state", ident],
+                              ctx.env, log)
+            result = spawn.timed(steps[verb], ctx.env, log)
+            with open(log, errors="replace") as f:
+                parsed = timing.parse_log(f.read())
+            if result.ok and parsed:
+                entry = dict(parsed[-1])
+                entry["(wall, measured outside)"] = result.wall_us
+                found[verb].append(entry)
+            elif not result.ok:
+                subprocess.run(cli + ["delete", "--force", ident], env=ctx.env,
+                               capture_output=True)
+                break
+        ctx.progress("launch phases: create/start/delete", r + 1, runs)
+    out = {}
+    for verb, entries in found.items():
+        names = []
+        for entry in entries:
+            names += [k for k in entry if k not in names]
+        out[verb] = {"runs": entries,
+                     "median": {k: stats.median([e.get(k) for e in entries]) for k in names}}
     return out
 
 

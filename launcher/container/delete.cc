@@ -18,7 +18,9 @@ Status remove(const Runtime& runtime, const DeleteOptions& options) {
   ContainerStatus status = live_status(*record);
   if (!options.force && status != ContainerStatus::kCreated)
     HUSK_TRY(check_allowed(options.id, status, Operation::kDelete));
+  mark(runtime.trace, "load");
   Status result = kill_all(*record, 5000);
+  mark(runtime.trace, "kill");
   record->state.status = ContainerStatus::kStopped;
   record->state.pid = 0;
   auto config = load_config_copy(*dir);
@@ -32,6 +34,7 @@ Status remove(const Runtime& runtime, const DeleteOptions& options) {
                                   : Status(std::move(manager).error());
     if (!stopped.ok() && result.ok()) result = std::move(stopped);
   }
+  mark(runtime.trace, "poststop");
   if (!record->cgroup_created.empty()) {  // destroy() removes only what launch made
     auto cgroup = open_cgroup(*record);
     if (!cgroup.ok()) {
@@ -41,11 +44,14 @@ Status remove(const Runtime& runtime, const DeleteOptions& options) {
         result = std::move(gone).error().context("removing the cgroup");
     }
   }
+  mark(runtime.trace, "cgroup");
   if (!result.ok()) {
     (void)dir->write(*record);
     return result;
   }
-  return dir->remove();
+  Status removed = dir->remove();
+  mark(runtime.trace, "state");
+  return removed;
 }
 
 }  // namespace husk::launch

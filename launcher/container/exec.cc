@@ -135,6 +135,7 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   if (!config.ok()) return std::move(config).error();
   const Record record = loaded->record;
   loaded->dir.unlock();  // a long exec must not hold other commands on this container
+  mark(runtime.trace, "load");
 
   std::string source;
   auto process = exec_process(options, *config, source);
@@ -145,8 +146,10 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
     return Error("--console-socket: the process has no terminal (--tty)");
   oci::Config exec_config = *config;
   exec_config.process = *process;
-  auto prepared = process::prepare_process(exec_config, source);
+  auto prepared = process::prepare_process(exec_config, source, seccomp_cache_dir(runtime));
   if (!prepared.ok()) return std::move(prepared).error();
+  if (runtime.trace != nullptr && prepared->seccomp)
+    runtime.trace->note("seccomp", process::seccomp_source_name(prepared->seccomp_source));
 
   UniqueFd console_socket;
   if (!options.console_socket.empty()) {
@@ -166,6 +169,12 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   if (!alive(record.init())) return Error("container " + options.id + " stopped");
   auto cgroup = open_cgroup(record);
   if (!cgroup.ok()) return std::move(cgroup).error();
+  std::optional<cgroups::Cgroup::Entry> cgroup_entry;
+  if (*cgroup) {
+    auto entry = (*cgroup)->entry();
+    if (!entry.ok()) return std::move(entry).error().context("the container's cgroup");
+    cgroup_entry = std::move(*entry);
+  }
 
   auto channel = Channel::create();
   if (!channel.ok()) return std::move(channel).error();
@@ -196,9 +205,13 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   plan.channel = channel->child_end().get();
   plan.console_sink = console_sink.get();
   plan.listener_sink = listener_sink.get();
+  plan.cgroup = cgroup_entry ? &*cgroup_entry : nullptr;
+  plan.parent_end = channel->parent_end().get();
+  mark(runtime.trace, "prepare");
   auto spawned = spawn_exec_child(plan);
   if (!spawned.ok()) return std::move(spawned).error();
   pid_t child = *spawned;
+  cgroup_entry.reset();  // the child has its copies
   channel->child_end().reset();
   console_sink.reset();
   listener_sink.reset();
@@ -229,16 +242,14 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
 
   if (auto joined = expect(ChildEvent::kNamespaces); !joined.ok())
     return fail(std::move(joined).error());
-  if (*cgroup) {
-    if (auto added = (*cgroup)->add_process(child); !added.ok())
-      return fail(std::move(added).error().context("adding the process to the container's cgroup"));
-  }
+  mark(runtime.trace, "namespaces");
   if (auto go = Channel::send_go(fd, ""); !go.ok()) return fail(std::move(go).error());
   auto forked = expect(ChildEvent::kForked);
   if (!forked.ok()) return fail(std::move(forked).error());
   while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
   }
   child = forked->pid;
+  mark(runtime.trace, "fork");
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
 
   UniqueFd console;
@@ -286,6 +297,7 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
           process::describe_failure(*prepared, message.apply).context(stage_name(message.stage))));
     return fail(describe(message));
   }
+  mark(runtime.trace, "exec");
   if (!options.pid_file.empty()) {
     if (auto written = write_file_atomically(options.pid_file, std::to_string(child));
         !written.ok())
@@ -299,6 +311,7 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   auto code = console ? relay_console(console.get(), STDIN_FILENO, STDOUT_FILENO, *signals, child,
                                       pidfd.get())
                       : signals->forward_until_exit(child, pidfd.get());
+  mark(runtime.trace, "run");
   return code;
 }
 

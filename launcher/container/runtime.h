@@ -6,6 +6,7 @@
 #include <string>
 
 #include "logging.h"
+#include "trace.h"
 
 namespace husk::launch {
 
@@ -19,6 +20,10 @@ struct Runtime {
   // Without root (or --rootless true): the user namespace maps the caller only, and a cgroup
   // that cannot be made is done without when the config asks for no resources.
   bool rootless = false;
+  Trace* trace = nullptr;  // --debug: the command's phases (trace.h); null without
 };
+
+// Compiled seccomp filters (process/seccomp_cache.h): not a container ID, which has no '@'.
+inline std::string seccomp_cache_dir(const Runtime& runtime) { return runtime.root + "/@seccomp"; }
 
 }  // namespace husk::launch

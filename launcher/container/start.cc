@@ -72,6 +72,7 @@ Status start(const Runtime& runtime, const std::string& id) {
   HUSK_TRY(check_allowed(id, loaded->status, Operation::kStart));
   auto config = load_config_copy(loaded->dir);
   if (!config.ok()) return std::move(config).error();
+  mark(runtime.trace, "load");
   auto socket = connect_start_socket(loaded->dir);
   if (!socket.ok()) return std::move(socket).error();
   auto prepared = process::prepare_process(*config);
@@ -100,9 +101,11 @@ Status start(const Runtime& runtime, const std::string& id) {
     stop_after_failure(*loaded);
     return error;
   }
+  mark(runtime.trace, "exec");
   ::unlink((loaded->dir.path() + "/start.sock").c_str());
   loaded->record.state.status = ContainerStatus::kRunning;
   HUSK_TRY(loaded->dir.write(loaded->record));
+  mark(runtime.trace, "record");
   if (!config->hooks.poststart.empty()) {
     auto ran =
         process::run_hooks(config->hooks.poststart, "poststart", state_json(loaded->record.state));

@@ -43,7 +43,8 @@ std::string ids(const std::vector<gid_t>& values) {
   return text;
 }
 
-Result<PreparedProcess> prepare_process_parts(const oci::Config& config) {
+Result<PreparedProcess> prepare_process_parts(const oci::Config& config,
+                                              const std::string& seccomp_cache) {
   PreparedProcess prepared;
   if (config.process) {
     const oci::Process& process = *config.process;
@@ -65,7 +66,9 @@ Result<PreparedProcess> prepare_process_parts(const oci::Config& config) {
     const oci::Linux& linux_config = *config.linux_config;
     if (linux_config.personality)
       HUSK_ASSIGN(prepared.personality, prepare_personality(*linux_config.personality));
-    if (linux_config.seccomp) HUSK_ASSIGN(prepared.seccomp, compile_seccomp(*linux_config.seccomp));
+    if (linux_config.seccomp)
+      HUSK_ASSIGN(prepared.seccomp, compile_seccomp_cached(*linux_config.seccomp, seccomp_cache,
+                                                           &prepared.seccomp_source));
     HUSK_ASSIGN(prepared.sysctls, prepare_sysctls(linux_config.sysctl, linux_config.namespaces));
   }
   return prepared;
@@ -73,8 +76,9 @@ Result<PreparedProcess> prepare_process_parts(const oci::Config& config) {
 
 }  // namespace
 
-Result<PreparedProcess> prepare_process(const oci::Config& config, std::string_view source) {
-  auto prepared = prepare_process_parts(config);
+Result<PreparedProcess> prepare_process(const oci::Config& config, std::string_view source,
+                                        const std::string& seccomp_cache) {
+  auto prepared = prepare_process_parts(config, seccomp_cache);
   if (!prepared.ok()) return std::move(prepared).error().context(source);
   return prepared;
 }

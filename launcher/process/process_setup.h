@@ -37,6 +37,7 @@
 #include "oci_config.h"
 #include "rlimits.h"
 #include "scheduler.h"
+#include "seccomp_cache.h"
 #include "seccomp_filter.h"
 #include "sysctl.h"
 
@@ -52,15 +53,18 @@ struct PreparedProcess {
   std::optional<SchedAttr> scheduler;
   std::optional<unsigned long> personality;
   std::optional<CompiledSeccomp> seccomp;
+  SeccompSource seccomp_source = SeccompSource::kCompiled;  // with a seccomp filter
   std::vector<PreparedSysctl> sysctls;
 };
 
 // Reads config.process (absent: defaults, uid 0, no limits) and config.linux (seccomp,
 // sysctl, personality). Errors name `source` (the file the process came from: config.json, or
 // exec's process.json) and the JSON path: `config.json: .process.rlimits[0].type: unknown
-// resource "RLIMIT_FOO"`.
+// resource "RLIMIT_FOO"`. With `seccomp_cache`, a folder of compiled filters (seccomp_cache.h),
+// a profile compiled before is read from there.
 Result<PreparedProcess> prepare_process(const oci::Config& config,
-                                        std::string_view source = "config.json");
+                                        std::string_view source = "config.json",
+                                        const std::string& seccomp_cache = "");
 
 // The early steps (see the order above).
 ApplyFailure apply_process_early(const PreparedProcess& prepared);

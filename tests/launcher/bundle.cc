@@ -337,8 +337,10 @@ std::string Bundle::leftovers() const {
   for (std::string line; std::getline(mounts, line);) {
     if (line.find(dir_) != std::string::npos) found += "mount " + line + "; ";
   }
-  if (fs::exists(state_root(), ec) && !fs::is_empty(state_root(), ec))
-    found += "state under " + state_root() + "; ";
+  // Anything but launch's compiled seccomp filters (a cache, not a container's state).
+  for (const auto& entry : fs::directory_iterator(state_root(), ec)) {
+    if (entry.path().filename() != "@seccomp") found += "state " + entry.path().string() + "; ";
+  }
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;

@@ -220,6 +220,55 @@ void expect_own_cgroups_inside(bool cgroup_ns) {
   EXPECT_EQ(bundle.leftovers(), "");
 }
 
+// Lines of a /proc/PID/cgroup text that are not the container's own cgroup: each v1 hierarchy's,
+// and the cgroup2 line where cgroup2 is mounted, must end with the bundle's cgroup name.
+std::string foreign_cgroup_lines(const std::string& proc_cgroup, const Bundle& bundle) {
+  std::string foreign;
+  int own = 0;
+  std::istringstream lines(proc_cgroup);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("0::") && !cgroup2_mounted()) continue;  // a hierarchy nobody mounted
+    if (line.ends_with("/" + bundle.cgroup_name())) {
+      ++own;
+    } else {
+      foreign += line + "\n";
+    }
+  }
+  return own == mounted_hierarchies() ? foreign : foreign + "(" + std::to_string(own) + " own)";
+}
+
+// The child joins its cgroup itself, first thing (and clone3 places it in the v2 one): a created
+// container's held process and an exec'd process are in the container's cgroup on every
+// hierarchy, the pids limit counts them.
+TEST(Cgroups, ACreatedContainerAndAnExecdProcessAreInTheirCgroupOnEveryHierarchy) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["linux"]["resources"]["pids"] = {{"limit", 9}};
+  bundle.shell("exec sleep 30");
+  bundle.write_config();
+  const std::string id = "cg-" + bundle.cgroup_name();
+  const std::string root = bundle.state_root(), pid_file = bundle.dir() + "/pid";
+  RunResult created = Bundle::run_launch(
+      {"--root", root, "create", "--bundle", bundle.dir(), "--pid-file", pid_file, id});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string pid = read_text(pid_file);
+  EXPECT_EQ(foreign_cgroup_lines(read_text("/proc/" + pid + "/cgroup"), bundle), "");
+  RunResult started = Bundle::run_launch({"--root", root, "start", id});
+  EXPECT_EQ(started.exit_code, 0) << started.err;
+  RunResult exec = Bundle::run_launch(
+      {"--root", root, "exec", id, "sh", "-c",
+       "cat /proc/self/cgroup; wc -l < "
+       "/sys/fs/cgroup/pids/cgroup.procs 2>/dev/null || wc -l < /sys/fs/cgroup/cgroup.procs"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  const std::string procs = exec.out.substr(exec.out.rfind('\n', exec.out.size() - 2) + 1);
+  EXPECT_EQ(foreign_cgroup_lines(exec.out.substr(0, exec.out.size() - procs.size()), bundle), "")
+      << exec.out;
+  // husk, sleep, the exec'd sh and its wc
+  if (on_v1("pids")) EXPECT_EQ(procs, "4\n") << exec.out;
+  EXPECT_EQ(Bundle::run_launch({"--root", root, "delete", "--force", id}).exit_code, 0);
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
 TEST(Cgroups, TheContainerSeesOnlyItsOwnCgroupsReadOnly) {
   HUSK_E2E_REQUIRE_ROOT();
   expect_own_cgroups_inside(false);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "bundle.h"
@@ -162,6 +163,81 @@ TEST(ProcessE2e, SeccompIsLoadedForInitAndProcess) {
   EXPECT_NE(result.out.find("Operation not permitted"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("refused"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("touched"), std::string::npos) << result.out;
+}
+
+// The compiled-filter cache under --root (ROOT/@seccomp): the second start of a profile reads
+// the filter from there (--debug says so), and the filter is in force inside: mkdir refused. A
+// file that is corrupt, or that another profile's filter (allow everything) took the place of,
+// or that is not root's 0600, is never used: the profile is compiled again, the file replaced,
+// and mkdir is still refused.
+std::string only_file(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().string());
+  return names.size() == 1 ? names[0] : "(" + std::to_string(names.size()) + " files)";
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(ProcessE2e, ACachedSeccompFilterIsAppliedAndAnUntrustedOneIsRebuilt) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  const std::string cache = bundle.state_root() + "/@seccomp";
+  // Another profile first: an allow-all filter, its file moved aside.
+  bundle.config()["linux"]["seccomp"] = json::parse(R"({
+      "defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+      "syscalls": [{"names": ["husk_not_a_syscall"], "action": "SCMP_ACT_KILL"}]})");
+  bundle.shell("true");
+  RunResult allow = bundle.run();
+  ASSERT_EQ(allow.exit_code, 0) << allow.err;
+  const std::string allow_all = bundle.dir() + "/allow-all.bpf";
+  ASSERT_TRUE(fs::exists(only_file(cache))) << only_file(cache);
+  fs::rename(only_file(cache), allow_all);
+
+  bundle.config()["linux"]["seccomp"] = json::parse(R"({
+      "defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+      "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]})");
+  bundle.shell("grep Seccomp: /proc/self/status; mkdir /tmp/x 2>&1 || echo refused");
+  auto start = [&](const std::string& expected_source) {
+    RunResult result = bundle.run({"--debug"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.err.find("\"seccomp\":\"" + expected_source + "\""), std::string::npos)
+        << result.err;
+    EXPECT_NE(result.out.find("Seccomp:\t2\n"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("Operation not permitted"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("refused\n"), std::string::npos) << result.out;
+  };
+  start("compiled and cached");
+  const std::string file = only_file(cache);
+  const std::string good = file_bytes(file);
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_uid, 0u);
+  ASSERT_EQ(::stat(cache.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  start("cached");
+  start("cached");
+
+  std::string corrupt = good;
+  corrupt[corrupt.size() / 2] = static_cast<char>(corrupt[corrupt.size() / 2] ^ 0x20);
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << corrupt;
+  start("compiled and cached");
+  EXPECT_EQ(file_bytes(file), good);
+
+  fs::copy_file(allow_all, file, fs::copy_options::overwrite_existing);  // 0600, root's
+  ::chmod(file.c_str(), 0600);
+  start("compiled and cached");
+  EXPECT_EQ(file_bytes(file), good);
+
+  ASSERT_EQ(::chown(file.c_str(), 65534, 65534), 0);
+  start("compiled and cached");
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  start("cached");
+  EXPECT_EQ(bundle.leftovers(), "");
 }
 
 TEST(ProcessE2e, SeccompNotifyReachesTheAgent) {

@@ -167,14 +167,67 @@ TEST(Run, RunCommandWithIdAndPidFile) {
   EXPECT_EQ(bundle.leftovers(), "");
 }
 
+// --debug: one `timing: {...}` line per command, a JSON object of the phases in microseconds,
+// in order, for the foreground run and for each of create, start, exec and delete.
+nlohmann::ordered_json timing_of(const std::string& err) {
+  size_t at = err.find("timing: ");
+  if (at == std::string::npos || err.find("timing: ", at + 1) != std::string::npos) return {};
+  size_t end = err.find('\n', at);
+  return nlohmann::ordered_json::parse(err.substr(at + 8, end - at - 8), nullptr, false);
+}
+
+std::vector<std::string> phases_of(const nlohmann::ordered_json& timing) {
+  std::vector<std::string> names;
+  int64_t sum = 0;
+  for (const auto& item : timing.items()) {
+    if (!item.value().is_number_integer()) continue;
+    EXPECT_GE(item.value().get<int64_t>(), 0) << timing;
+    if (item.key() != "total_us") sum += item.value().get<int64_t>();
+    names.push_back(item.key());
+  }
+  // The phases follow each other: together no longer than the whole (1 ms of rounding).
+  EXPECT_LE(sum, timing.value("total_us", int64_t{0}) + 1000) << timing;
+  return names;
+}
+
 TEST(Run, DebugLogsPhaseTimings) {
   HUSK_E2E_REQUIRE_ROOT();
   Bundle bundle;
   bundle.shell("true");
   RunResult result = bundle.run({"--debug"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  for (const char* phase : {"parse=", "cgroup=", "clone=", "mounts+pivot=", "exec="})
-    EXPECT_NE(result.err.find(phase), std::string::npos) << result.err;
+  auto timing = timing_of(result.err);
+  ASSERT_TRUE(timing.is_object()) << result.err;
+  EXPECT_EQ(timing["verb"], "run");
+  EXPECT_EQ(phases_of(timing),
+            (std::vector<std::string>{"parse_us", "prepare_us", "cgroup_us", "spawn_us", "clone_us",
+                                      "namespaces_us", "mounts_us", "pivot_root_us", "finalize_us",
+                                      "process_us", "ready_us", "record_us", "exec_us", "run_us",
+                                      "delete_us", "total_us"}));
+
+  bundle.shell("exec sleep 30");
+  bundle.write_config();
+  const std::string root = bundle.state_root(), id = "timing-" + bundle.cgroup_name();
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> steps = {
+      {{"create", "--bundle", bundle.dir(), id},
+       {"parse_us", "prepare_us", "cgroup_us", "spawn_us", "clone_us", "namespaces_us", "mounts_us",
+        "pivot_root_us", "finalize_us", "process_us", "ready_us", "record_us", "total_us"}},
+      {{"start", id}, {"load_us", "exec_us", "record_us", "total_us"}},
+      {{"exec", id, "true"},
+       {"load_us", "prepare_us", "namespaces_us", "fork_us", "exec_us", "run_us", "total_us"}},
+      {{"delete", "--force", id},
+       {"load_us", "kill_us", "poststop_us", "cgroup_us", "state_us", "total_us"}}};
+  for (const auto& [args, expected] : steps) {
+    std::vector<std::string> argv{"--debug", "--root", root};
+    argv.insert(argv.end(), args.begin(), args.end());
+    RunResult step = Bundle::run_launch(argv);
+    ASSERT_EQ(step.exit_code, 0) << args[0] << ": " << step.err;
+    auto line = timing_of(step.err);
+    ASSERT_TRUE(line.is_object()) << step.err;
+    EXPECT_EQ(line["verb"], args[0]);
+    EXPECT_EQ(phases_of(line), expected) << line;
+  }
+  EXPECT_EQ(bundle.leftovers(), "");
 }
 
 // The hooks the runtime runs around the container, in the spec's order, each with the state on
