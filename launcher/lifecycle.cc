@@ -274,7 +274,7 @@ Status Container::Impl::prepare_scope(const std::string& cgroups_path) {
   record.cgroup_created = record.cgroup_paths;
   record.systemd_unit = unit.unit;
   HUSK_TRY(state_dir->write(record));
-  t_cgroup = realtime_ns();
+  mark(trace, "cgroup");
   return {};
 }
 
