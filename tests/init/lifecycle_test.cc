@@ -178,7 +178,8 @@ TEST_P(Lifecycle, NoWakeUpsWhileIdle) {
 TEST_P(Lifecycle, ValgrindClean) {
   if (access("/usr/bin/valgrind", X_OK) != 0) GTEST_SKIP() << "valgrind is not installed";
   SpawnSpec spec;
-  spec.wrapper = {"/usr/bin/valgrind", "-q", "--error-exitcode=99", "--leak-check=full"};
+  spec.wrapper = {"/usr/bin/valgrind", "-q", "--vgdb=no", "--error-exitcode=99",
+                  "--leak-check=full"};
   spec.args = {"-t", "0.2", "--", "/bin/sh", "-c", "sleep 0.1 & sleep 0.05 & exit 7"};
   Husk husk = Husk::start(mode(), spec);
   int status = husk.wait(60000);

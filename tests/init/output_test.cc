@@ -215,7 +215,8 @@ TEST_P(Output, ValgrindClean) {
       "backoff=0.05\nrestart-limit=1\n");
   add("b", "echo b", "restart=never\n");
   SpawnSpec spec;
-  spec.wrapper = {"/usr/bin/valgrind", "-q", "--error-exitcode=99", "--leak-check=full"};
+  spec.wrapper = {"/usr/bin/valgrind", "-q", "--vgdb=no", "--error-exitcode=99",
+                  "--leak-check=full"};
   spec.args = args({"--log-prefix"});
   Husk husk = Husk::start(mode(), spec);
   int status = husk.wait(60000);
