@@ -377,6 +377,16 @@ Status Cgroup::add_process(pid_t pid) {
   return {};
 }
 
+Status Cgroup::add_process_v2(pid_t pid) {
+  const Dir* v2 = v2_dir();
+  if (v2 == nullptr) return {};
+  const std::string file = fs::join(v2->path, "cgroup.procs");
+  if (auto written = fs::write_file(file, std::to_string(pid)); !written.ok())
+    return Error("adding process " + std::to_string(pid) + " to " + file,
+                 written.error().errno_value());
+  return {};
+}
+
 Result<Cgroup::Entry> Cgroup::entry() const {
   Entry entry;
   for (const Dir& dir : dirs_) {

@@ -172,6 +172,10 @@ class Cgroup {
   // No allocation: 0, or errno with *failed set to the file's index.
   static int join_self(const Entry& entry, size_t* failed);
 
+  // Moves `pid` into the v2 directory only, when there is one (a process that joined the v1
+  // directories itself, with join_self()).
+  Status add_process_v2(pid_t pid);
+
   // Applies `resources` to the live cgroup: the same code path as create().
   Status update(const Resources& resources);
 

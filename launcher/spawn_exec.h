@@ -1,8 +1,9 @@
 // spawn_exec: the second child of the stage protocol: a process added to a running container
 // (`launch exec`). It joins, where the container's own first process created:
 //
-//   PR_SET_DUMPABLE 0; joins the container's cgroup (cgroups.h's join_self); setns() into every
-//   namespace of the container by fd (the user one last) -> kNamespaces
+//   PR_SET_DUMPABLE 0; joins the container's v1 cgroups (cgroups.h's join_self); setns() into
+//   every namespace of the container by fd (the user one last) -> kNamespaces, parent: moves it
+//   into the v2 cgroup
 //   fork (CLONE_PARENT: launch's child), so the pid and time namespaces apply -> kForked(pid)
 //   the process's early set-up (rlimits, oomScoreAdj, ...), [--tty: a pty of the container's
 //   devpts made the controlling terminal and stdio, the master sent over console_sink],

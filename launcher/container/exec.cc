@@ -242,6 +242,10 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
 
   if (auto joined = expect(ChildEvent::kNamespaces); !joined.ok())
     return fail(std::move(joined).error());
+  if (*cgroup) {
+    if (auto added = (*cgroup)->add_process_v2(child); !added.ok())
+      return fail(std::move(added).error().context("adding the process to the container's cgroup"));
+  }
   mark(runtime.trace, "namespaces");
   if (auto go = Channel::send_go(fd, ""); !go.ok()) return fail(std::move(go).error());
   auto forked = expect(ChildEvent::kForked);
