@@ -208,7 +208,7 @@ Status Container::Impl::prepare() {
   auto detected = cgroups::detect();
   if (!detected.ok()) return std::move(detected).error().context("cgroups");
   hierarchy = std::move(*detected);
-  resources = container_resources(config);
+  resources = container_resources(config, ::geteuid() == 0);
   std::string cgroups_path;
   if (config.linux_config) cgroups_path = config.linux_config->cgroups_path.value_or("");
   if (runtime.systemd_cgroup) return prepare_scope(cgroups_path);
