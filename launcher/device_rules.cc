@@ -29,10 +29,11 @@ constexpr DefaultRule kDefaultRules[] = {
 
 }  // namespace
 
-cgroups::Resources container_resources(const oci::Config& config) {
+cgroups::Resources container_resources(const oci::Config& config, bool root) {
   cgroups::Resources resources;
   if (!config.linux_config) return resources;
   if (config.linux_config->resources) resources = *config.linux_config->resources;
+  if (resources.devices.empty() && !root) return resources;
   const auto& devices = config.linux_config->devices;
   for (const DefaultRule& rule : kDefaultRules) {
     const bool redefined =

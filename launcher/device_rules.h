@@ -13,6 +13,8 @@
 
 namespace husk::launch {
 
-cgroups::Resources container_resources(const oci::Config& config);
+// `root`: launch runs as root. Without root (in a delegated subtree) no device program can be
+// loaded: a config without rules then gets no filter, as runc's rootless containers.
+cgroups::Resources container_resources(const oci::Config& config, bool root = true);
 
 }  // namespace husk::launch

@@ -37,6 +37,7 @@ TEST(DeviceRules, NoRulesMeanRuncsDefaultsOnly) {
                                       "allow c 1:8 rwm", "allow c 1:7 rwm", "allow c 5:0 rwm",
                                       "allow c 1:5 rwm", "allow c 1:9 rwm", "allow c 136:* rwm",
                                       "allow c 5:2 rwm"}));
+  EXPECT_TRUE(container_resources(config, /*root=*/false).devices.empty());
 }
 
 TEST(DeviceRules, TheConfigsRulesThenRuncsDefaults) {

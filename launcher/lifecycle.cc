@@ -213,7 +213,7 @@ Status Container::Impl::prepare() {
   auto detected = cgroups::detect();
   if (!detected.ok()) return std::move(detected).error().context("cgroups");
   hierarchy = std::move(*detected);
-  resources = container_resources(config);
+  resources = container_resources(config, !runtime.rootless);
   // Device rules are eBPF programs or v1 devices files, root's alone; a rootless container has
   // the host's nodes bound, which the caller may open anyway.
   if (runtime.rootless && !resources.devices.empty()) {
