@@ -85,8 +85,10 @@ bool gather_services(const Options& options, ServiceTable& table, Message& error
 [[gnu::noinline]] int run_services(const Options& options, const Log& log,
                                    const SignalState& original, pid_t parent) {
   // Static storage, zero until used: a table of kMaxServices on the stack would push every
-  // later frame below it, onto pages of its own.
-  static ServiceTable table;
+  // later frame below it, onto pages of its own. In .lbss, which the linker places after .bss
+  // (and so after libc's few words of it), and before the supervisor's output storage: .data,
+  // libc's .bss and the specs and states of the first services share two pages.
+  [[gnu::section(".lbss")]] static ServiceTable table;
   if (!load_services(options, table, log)) return kExitUsage;
   const bool pid1 = getpid() == 1;
   set_parent_death_signal(options.pdeathsig, parent, log);
