@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "child.h"
 #include "control.h"
@@ -82,11 +83,24 @@ bool gather_services(const Options& options, ServiceTable& table, Message& error
   return false;
 }
 
+// husk's two big objects: static, zero until used, rather than on the stack (where they would
+// push every later frame below them, onto pages of their own, for as long as husk runs). In
+// .lbss, which the linker places after .bss (and so after libc's few words of it), and before
+// the supervisor's output storage: .data, libc's .bss, the options and the specs and states of
+// the first services share two pages.
+struct Storage {
+  alignas(ParseResult) unsigned char options[sizeof(ParseResult)];
+  ServiceTable table;
+};
+
+Storage& storage() {
+  [[gnu::section(".lbss")]] static Storage storage;
+  return storage;
+}
+
 [[gnu::noinline]] int run_services(const Options& options, const Log& log,
                                    const SignalState& original, pid_t parent) {
-  // Static storage, zero until used: a table of kMaxServices on the stack would push every
-  // later frame below it, onto pages of its own.
-  static ServiceTable table;
+  ServiceTable& table = storage().table;
   if (!load_services(options, table, log)) return kExitUsage;
   const bool pid1 = getpid() == 1;
   set_parent_death_signal(options.pdeathsig, parent, log);
@@ -145,7 +159,9 @@ int main(int argc, char** argv, char** envp) {
     return husk::run_control_client(argc - 2, argv + 2, path ? path : husk::kDefaultControlPath);
   }
 
-  husk::ParseResult parsed = husk::parse_options(argc, argv, envp);
+  // Built in place (parse_options returns its one named result): no copy on the stack.
+  husk::ParseResult& parsed =
+      *new (husk::storage().options) husk::ParseResult(husk::parse_options(argc, argv, envp));
   switch (parsed.action) {
     case Action::kHelp:
       husk::write_all(STDOUT_FILENO, husk::kUsageText);

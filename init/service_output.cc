@@ -15,7 +15,7 @@ constexpr int kReadsPerRelay = 16;  // per pipe and call: the signals are looked
 // At a service's end: a whole pipe (64 KiB, the kernel's default) and one more read, so that
 // what the service wrote last is read before its partial line is ended. (A child it left
 // behind may write on; that goes out with the next relays.)
-constexpr int kReadsAtEnd = 64 * 1024 / kReadSize + 1;
+constexpr int kReadsAtEnd = static_cast<int>(std::size_t{64} * 1024 / kReadSize) + 1;
 constexpr std::string_view kStreamNames[] = {"stdout", "stderr"};
 
 }  // namespace

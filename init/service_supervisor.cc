@@ -72,25 +72,19 @@ class Reply {
   std::size_t size_ = 0;
 };
 
-// Only the slots of the table's services are constructed (and so touched).
-union RunSlot {
-  constexpr RunSlot() : none() {}
-  char none;
-  ServiceRun run;
-};
+static_assert(sizeof(ServiceRun) <= ServiceTable::kStateSize && alignof(ServiceRun) <= 16);
 
-// Per-service storage, outside the supervisor so that it can be static: zero pages of .bss that
-// only the services in the table touch, rather than a stack that every later frame lies below.
-struct ServiceSlots {
-  RunSlot runs[kMaxServices];
+// Per-service output storage, outside the supervisor so that it can be static: zero pages that
+// only the services with log-prefix touch, rather than a stack that every later frame lies below.
+struct OutputSlots {
   OutputPipes pipes[kMaxServices];
   OutputLines lines[kMaxServices];
 };
 
 class ServiceSupervisor {
  public:
-  ServiceSupervisor(const Options& options, const Log& log, const ServiceTable& table,
-                    const SignalState& original, bool pid1, ServiceSlots& slots)
+  ServiceSupervisor(const Options& options, const Log& log, ServiceTable& table,
+                    const SignalState& original, bool pid1, OutputSlots& slots)
       : options_(options),
         log_(log),
         table_(table),
@@ -98,10 +92,9 @@ class ServiceSupervisor {
         pid1_(pid1),
         count_(table.size()),
         reaper_(&ServiceSupervisor::on_reaped, this),
-        run_slots_(slots.runs),
         output_(log, table, slots.pipes, slots.lines) {
     for (int i = 0; i < count_; ++i) {
-      new (&run_slots_[i].run) ServiceRun();
+      new (table.state(i)) ServiceRun();  // only the states of the table's services are touched
       if (table_[i].main) main_ = i;
     }
   }
@@ -604,7 +597,7 @@ class ServiceSupervisor {
 
   const Options& options_;
   const Log& log_;
-  const ServiceTable& table_;
+  ServiceTable& table_;  // the specs, read only, and the services' states
   const SignalState& original_;
   const bool pid1_;
   const int count_;
@@ -615,21 +608,23 @@ class ServiceSupervisor {
   std::int64_t ready_deadline_ms_ = -1;
   bool stopping_ = false;
   bool readiness_failed_ = false;
-  bool output_pending_ = false;
-  StackTrim stack_trim_;  // SIGIO came, or the last relay left something in a pipe
+  bool output_pending_ = false;  // SIGIO came, or the last relay left something in a pipe
+  StackTrim stack_trim_;
   int main_status_ = 0;
   int first_failure_ = -1;  // wait status of the first service given up or failed for good
-  RunSlot* run_slots_;
   ServiceOutput output_;
-  ServiceRun& run_at(int i) { return run_slots_[i].run; }
-  const ServiceRun& run_at(int i) const { return run_slots_[i].run; }
+  ServiceRun& run_at(int i) { return *std::launder(static_cast<ServiceRun*>(table_.state(i))); }
+  const ServiceRun& run_at(int i) const {
+    return *std::launder(static_cast<const ServiceRun*>(table_.state(i)));
+  }
 };
 
 }  // namespace
 
-int supervise_services(const Options& options, const Log& log, const ServiceTable& table,
+int supervise_services(const Options& options, const Log& log, ServiceTable& table,
                        const SignalState& original, bool pid1) {
-  constinit static ServiceSlots slots;  // zero until used, like the table
+  // Zero until used, in .lbss after the table (see run_services in main.cc).
+  [[gnu::section(".lbss")]] constinit static OutputSlots slots;
   return ServiceSupervisor(options, log, table, original, pid1, slots).run();
 }
 

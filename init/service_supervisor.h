@@ -15,7 +15,8 @@ namespace husk {
 
 // Runs the services of `table` until they are all done or stopped and the tree is empty.
 // Returns husk's exit code.
-int supervise_services(const Options& options, const Log& log, const ServiceTable& table,
+// `table` holds the services' state too (ServiceTable::state).
+int supervise_services(const Options& options, const Log& log, ServiceTable& table,
                        const SignalState& original, bool pid1);
 
 }  // namespace husk

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 
 #include "dirent64.h"
@@ -108,7 +109,7 @@ ServiceSpec* ServiceTable::add(std::string_view name, Message& error) {
     error << "service '" << name << "': more than " << kMaxServices << " services";
     return nullptr;
   }
-  ServiceSpec* spec = new (slots_[count_++]) ServiceSpec();
+  ServiceSpec* spec = new (slots_[count_++].spec) ServiceSpec();
   copy_cstring(name, spec->name, sizeof spec->name);
   return spec;
 }
@@ -125,17 +126,16 @@ bool ServiceTable::add_directory_entry(int dir_fd, const char* dir, const char* 
   const bool is_dir = S_ISDIR(st.st_mode);
   // DIR/NAME, or DIR/NAME/run and DIR/NAME/config, in place: no Message on this deep a stack.
   char config[sizeof spec->command + 3];
-  const std::size_t dir_size = std::strlen(dir);
-  const std::size_t name_size = std::strlen(name);
-  const std::size_t size = dir_size + 1 + name_size + (is_dir ? 4 : 0);
+  std::size_t size = std::strlen(dir) + 1 + std::strlen(name) + (is_dir ? 4 : 0);
   if (size >= sizeof spec->command) {
     error << "service '" << name << "': path too long";
     return false;
   }
-  std::memcpy(config, dir, dir_size);
-  config[dir_size] = '/';
-  std::memcpy(config + dir_size + 1, name, name_size);
-  std::memcpy(config + dir_size + 1 + name_size, is_dir ? "/run" : "", is_dir ? 5 : 1);
+  size = 0;
+  for (const char* part : {dir, "/", name, is_dir ? "/run" : ""}) {
+    while (*part != '\0') config[size++] = *part++;
+  }
+  config[size] = '\0';
   std::memcpy(spec->command, config, size + 1);
   if (const char* problem = check_executable(spec->command)) {
     error << "service '" << name << "': " << spec->command << ": " << problem;

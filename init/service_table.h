@@ -18,11 +18,16 @@ class ServiceTable {
  public:
   int size() const { return count_; }
   ServiceSpec& operator[](int i) {
-    return *std::launder(reinterpret_cast<ServiceSpec*>(slots_[i]));
+    return *std::launder(reinterpret_cast<ServiceSpec*>(slots_[i].spec));
   }
   const ServiceSpec& operator[](int i) const {
-    return *std::launder(reinterpret_cast<const ServiceSpec*>(slots_[i]));
+    return *std::launder(reinterpret_cast<const ServiceSpec*>(slots_[i].spec));
   }
+  // Room beside each spec for the supervisor's state of that service, zero until used: the
+  // pages that a table of a few services touches hold their state too.
+  static constexpr std::size_t kStateSize = 80;
+  void* state(int i) { return slots_[i].state; }
+  const void* state(int i) const { return slots_[i].state; }
   // The index of the service called `name`, or -1.
   int find(std::string_view name) const;
 
@@ -46,8 +51,12 @@ class ServiceTable {
   bool add_directory_entry(int dir_fd, const char* dir, const char* name, Message& error);
   void sort_from(int first);
 
+  struct Slot {
+    alignas(ServiceSpec) unsigned char spec[sizeof(ServiceSpec)];
+    alignas(16) unsigned char state[kStateSize];
+  };
   int count_;
-  alignas(ServiceSpec) unsigned char slots_[kMaxServices][sizeof(ServiceSpec)];
+  Slot slots_[kMaxServices];
 };
 
 }  // namespace husk

@@ -11,10 +11,11 @@ namespace husk {
 // after it has released the mapped part: nothing to report.
 [[gnu::noinline]] void StackTrim::release_below_caller() {
   const std::uintptr_t page = getauxval(AT_PAGESZ);
-  constexpr std::uintptr_t kWindow = 64 * 1024;
+  constexpr std::uintptr_t kWindow = std::uintptr_t{64} * 1024;
   volatile char here = 0;
   const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(&here) - 512) & ~(page - 1);
   if (end < kWindow) return;
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): an address of the stack, below this frame
   madvise(reinterpret_cast<void*>(end - kWindow), kWindow, MADV_DONTNEED);
 }
 
