@@ -596,7 +596,7 @@ def lifecycle(ctx, base, runs, warmup):
         _wait_stopped(cli(rt) + ["state", ident], ctx.env, err)
         subprocess.run(cli(rt) + ["delete", "--force", ident], env=ctx.env, capture_output=True)
     rows["exec"] = exec_samples
-    memory = created_memory(ctx, rts, bundles, create, cli, 3 if ctx.options.quick else 10)
+    memory = created_memory(ctx, rts, base, create, cli, 3 if ctx.options.quick else 10)
     base_rt = ctx.options.baseline
     out = {"rows": {}, "ratios": {}, "leaks": ctx.leaks.check(), "launch_missing": why,
            "memory": memory}
@@ -643,18 +643,21 @@ def _memory_kib(pid):
     return pss, rss
 
 
-def created_memory(ctx, rts, bundles, create, cli, count):
+def created_memory(ctx, rts, base, create, cli, count):
     """Memory that `count` created (not started) containers keep resident, per container: every
     process they left (a runtime's waiting init, a shim), which the driver inherits as
-    subreaper, with their descendants; PSS (shared pages split) and RSS, KiB."""
+    subreaper, with their descendants; PSS (shared pages split) and RSS, KiB. Each container has
+    a cgroup of its own, as an engine gives it (launch refuses a cgroup that has processes)."""
     out = {}
     err = os.path.join(ctx.err, "memory.log")
     for rt in rts:
         before = set(_descendants(os.getpid()))
         ids = []
-        for _ in range(count):
+        for n in range(count):
             ident = ctx.next_id("m")
-            if spawn.timed(create(rt, bundles[rt], ident), ctx.env, err).ok:
+            config = tools.variant(base, "runc-spec", ctx.rootfs, f"{ctx.prefix}-mem-{rt}-{n}")
+            bundle = tools.write_bundle(os.path.join(ctx.work, "bundles", f"mem-{rt}-{n}"), config)
+            if spawn.timed(create(rt, bundle, ident), ctx.env, err).ok:
                 ids.append(ident)
         time.sleep(0.2)
         procs = [p for p in _descendants(os.getpid()) if p not in before]
