@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -166,6 +168,46 @@ TEST(CgroupV2, SwapUnlimitedAndNone) {
   EXPECT_EQ(file_inside("memory", {{"limit", 64 << 20}, {"swap", -1}}, "memory.swap.max"), "max\n");
   EXPECT_EQ(file_inside("memory", {{"limit", 64 << 20}, {"swap", 64 << 20}}, "memory.swap.max"),
             "0\n");
+}
+
+// Runs `command` with /bin/sh -c; its exit status.
+int sh(const std::string& command) {
+  int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// linux.resources.rdma on a soft-RoCE device (rdma_rxe over a dummy link): rdma.max as the
+// container reads it, an unknown device refused in one line. scripts/test runs it alone, in a VM
+// of its own that loads the modules (HUSK_VM_MODULES): once an rxe device has been made and
+// removed, the kernel hung the next container of a suite.
+TEST(CgroupV2, RdmaLimitsOnASoftRoceDevice) {
+  REQUIRE_UNIFIED();
+  if (!std::filesystem::exists("/sys/module/rdma_rxe") || sh("command -v rdma >/dev/null") != 0)
+    GTEST_SKIP() << "needs the rdma_rxe module and iproute2's rdma (scripts/test: a VM of its own)";
+  const std::string link = "husk-rdma" + std::to_string(::getpid() % 100000);
+  const std::string device = "husk-rxe" + std::to_string(::getpid() % 100000);
+  ASSERT_EQ(sh("ip link add " + link + " type dummy && ip link set " + link +
+               " up && rdma link add " + device + " type rxe netdev " + link),
+            0);
+  nlohmann::json limits = {{device, {{"hcaHandles", 3}, {"hcaObjects", 100}}}};
+  // The kernel ends each line of rdma.max with a space.
+  EXPECT_EQ(file_inside("rdma", limits, "rdma.max"), device + " hca_handle=3 hca_object=100 \n");
+  limits = {{device, {{"hcaHandles", 5}}}};  // the other one stays max
+  EXPECT_EQ(file_inside("rdma", limits, "rdma.max"), device + " hca_handle=5 hca_object=max \n");
+  {
+    Bundle bundle;
+    bundle.config()["linux"]["resources"]["rdma"] = {{"husk-nodevice", {{"hcaHandles", 1}}}};
+    bundle.shell("echo ran");
+    RunResult result = bundle.run();
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_EQ(result.out, "");
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_NE(result.err.find("linux.resources.rdma"), std::string::npos) << result.err;
+    EXPECT_EQ(bundle.leftovers(), "");
+  }
+  // Removing the link removes the rxe device on it (Debian 12's `rdma link delete` crashes).
+  EXPECT_EQ(sh("ip link del " + link), 0);
+  EXPECT_FALSE(std::filesystem::exists("/sys/class/infiniband/" + device));
 }
 
 // runtime-spec 1.3: pids.limit -1 is "max"; 0 is a limit of no new process at all.
