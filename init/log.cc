@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,6 +81,24 @@ void Log::open_sink() const {
   sink_ = Sink::kPoll;
 }
 
+namespace {
+
+// A write to a pipe nobody reads any more raises SIGPIPE for the writer. husk keeps every signal
+// blocked and forwards what it takes, so it takes this one here: it is husk's own, not one for
+// the child.
+void take_own_sigpipe() {
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  const timespec now{};
+  const int saved = errno;
+  while (sigtimedwait(&pipe, nullptr, &now) < 0 && errno == EINTR) {
+  }
+  errno = saved;
+}
+
+}  // namespace
+
 bool Log::try_write(const iovec* parts, int count) const {
   std::size_t size = 0;
   for (int i = 0; i < count; ++i) size += parts[i].iov_len;
@@ -106,6 +125,7 @@ bool Log::try_write(const iovec* parts, int count) const {
         return false;
     }
   } while (n < 0 && errno == EINTR);
+  if (n < 0 && errno == EPIPE) take_own_sigpipe();
   if (n <= 0) return false;
   // Lines are below PIPE_BUF, so a pipe takes all or nothing; a socket or terminal may take part.
   cut_ = static_cast<std::size_t>(n) < size;

@@ -65,7 +65,9 @@ class SeccompCache : public ::testing::Test {
     SeccompSource source{};
     auto compiled = compile_seccomp_cached(s, dir_, &source);
     EXPECT_TRUE(compiled.ok()) << compiled.error().text();
-    if (compiled.ok()) EXPECT_TRUE(same_program(*compiled, *compile_seccomp(s)));
+    if (compiled.ok()) {
+      EXPECT_TRUE(same_program(*compiled, *compile_seccomp(s)));
+    }
     return source;
   }
 

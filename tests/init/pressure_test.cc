@@ -127,6 +127,24 @@ TEST_P(Pressure, SignalStormWithStderrAFullPipe) {
   RecordProperty("rt_received", std::to_string(rt));
 }
 
+// stderr a pipe nobody will ever read (its read end closed): each log line husk writes fails
+// with EPIPE and raises SIGPIPE in husk. That signal is husk's own: the child never gets it.
+TEST_P(Pressure, AClosedStderrRaisesNoSigpipeInTheChild) {
+  int ends[2];
+  ASSERT_EQ(::pipe2(ends, O_CLOEXEC), 0);
+  ::close(ends[0]);
+  UniqueFd stderr_write(ends[1]);
+  SpawnSpec spec;
+  spec.args = {"-vvv", "--", "/bin/sh", "-c",
+               "trap 'echo got-SIGPIPE' PIPE; for i in 1 2 3 4 5; do sleep 0.1; done; echo done"};
+  spec.stderr_fd = stderr_write.get();
+  Husk husk = Husk::start(mode(), spec);
+  EXPECT_TRUE(husk.wait_for_output("done\n", 10000)) << husk.out();
+  int status = husk.wait();
+  EXPECT_EQ(husk.out().find("got-SIGPIPE"), std::string::npos) << husk.out();
+  EXPECT_EQ(exit_code(status), 0) << describe_status(status);
+}
+
 // A queued signal that cannot be queued to the child (EAGAIN) is reported with the reason, at
 // most one line a second, and the lines not shown are counted.
 TEST_P(Pressure, ForwardingFailuresSayWhyOnceASecond) {

@@ -264,7 +264,9 @@ TEST(Cgroups, ACreatedContainerAndAnExecdProcessAreInTheirCgroupOnEveryHierarchy
   EXPECT_EQ(foreign_cgroup_lines(exec.out.substr(0, exec.out.size() - procs.size()), bundle), "")
       << exec.out;
   // husk, sleep, the exec'd sh and its wc
-  if (on_v1("pids")) EXPECT_EQ(procs, "4\n") << exec.out;
+  if (on_v1("pids")) {
+    EXPECT_EQ(procs, "4\n") << exec.out;
+  }
   EXPECT_EQ(Bundle::run_launch({"--root", root, "delete", "--force", id}).exit_code, 0);
   EXPECT_EQ(bundle.leftovers(), "");
 }
