@@ -314,12 +314,13 @@ TEST_F(LifecycleTest, SeccompNotifyWithCreateStartAndExec) {
   ASSERT_EQ(cmd.code, 0) << cmd.err;
   EXPECT_TRUE(agent.states().empty());  // nothing runs under the filter before start
   ASSERT_EQ((cmd = launch(bundle_, {"start", c})).code, 0) << cmd.err;
-  ASSERT_EQ(agent.states().size(), 1u);
-  json process_state = json::parse(agent.states()[0], nullptr, false);
-  EXPECT_EQ(process_state["fds"], json({"seccompFd"})) << agent.states()[0];
-  EXPECT_EQ(process_state.value("metadata", ""), "split") << agent.states()[0];
-  EXPECT_EQ(process_state["state"].value("id", ""), c) << agent.states()[0];
-  EXPECT_EQ(process_state.value("pid", 0), state(c).value("pid", -1)) << agent.states()[0];
+  const std::vector<std::string> states = agent.wait_for_states(1);
+  ASSERT_EQ(states.size(), 1u);
+  json process_state = json::parse(states[0], nullptr, false);
+  EXPECT_EQ(process_state["fds"], json({"seccompFd"})) << states[0];
+  EXPECT_EQ(process_state.value("metadata", ""), "split") << states[0];
+  EXPECT_EQ(process_state["state"].value("id", ""), c) << states[0];
+  EXPECT_EQ(process_state.value("pid", 0), state(c).value("pid", -1)) << states[0];
   std::string init_out;
   for (int64_t deadline = now_ms() + 5000; now_ms() < deadline; ::usleep(10000)) {
     if ((init_out = read_text(out_ + "/init")).find("rc=") != std::string::npos) break;

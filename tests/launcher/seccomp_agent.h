@@ -49,6 +49,15 @@ class SeccompAgent {
     std::lock_guard<std::mutex> lock(mutex_);
     return states_;
   }
+  // The texts once at least `count` have come, or what came within `timeout_ms`: the agent
+  // takes a listener on its own thread, after the runtime that sent it may have returned.
+  std::vector<std::string> wait_for_states(size_t count, int timeout_ms = 5000) const {
+    for (int waited = 0; waited < timeout_ms; waited += 10) {
+      if (std::vector<std::string> got = states(); got.size() >= count) return got;
+      ::usleep(10000);
+    }
+    return states();
+  }
   int notifications() const { return notifications_; }
 
  private:
