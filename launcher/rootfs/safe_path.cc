@@ -19,6 +19,16 @@ std::string join(std::string_view dir, std::string_view name) {
   return out;
 }
 
+// Creates `name` in the directory `parent`: a directory (0755), or an empty file (0644) that
+// is never a symlink followed. 0 or errno.
+int make_entry(int parent, const std::string& name, Create kind) {
+  if (kind == Create::kDirectory) return mkdirat(parent, name.c_str(), 0755) == 0 ? 0 : errno;
+  int fd = openat(parent, name.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) return errno;
+  UniqueFd created(fd);
+  return 0;
+}
+
 }  // namespace
 
 std::string clean_path(std::string_view path) {
@@ -70,12 +80,13 @@ Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags) {
   return UniqueFd(fd);
 }
 
-Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last) {
-  std::string target = clean_path(path);
+namespace {
+
+// The walk of create_in_root(): component by component from the root, each step resolved
+// inside it again. A dangling symlink on the way is followed inside the root and its target
+// created there.
+Result<UniqueFd> create_walking(int root_fd, std::string target, Create last) {
   for (int links = 0; links <= kMaxSymlinks; ++links) {
-    // Most destinations exist already: one openat2, no walk.
-    auto whole = open_in_root(root_fd, target, O_PATH);
-    if (whole.ok() || whole.error().errno_value() != ENOENT) return whole;
     auto parts = path_components(target);
     std::string done = "/";
     bool restarted = false;
@@ -89,20 +100,13 @@ Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last)
       if (existing.error().errno_value() != ENOENT) return std::move(existing).error();
       auto parent = open_in_root(root_fd, done, O_PATH | O_DIRECTORY);
       if (!parent.ok()) return std::move(parent).error();
-      bool is_last = i + 1 == parts.size();
-      int rc;
-      if (is_last && last == Create::kFile) {
-        rc = openat(parent->get(), parts[i].c_str(),
-                    O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
-        if (rc >= 0) UniqueFd created(rc);
-      } else {
-        rc = mkdirat(parent->get(), parts[i].c_str(), 0755);
-      }
-      if (rc >= 0) {
+      int rc =
+          make_entry(parent->get(), parts[i], i + 1 == parts.size() ? last : Create::kDirectory);
+      if (rc == 0) {
         done = next;
         continue;
       }
-      if (errno != EEXIST) return Error::from_errno("create " + next + " in the rootfs");
+      if (rc != EEXIST) return Error("create " + next + " in the rootfs", rc);
       // It exists but does not resolve: a dangling symlink. Create its target, inside the root.
       char link_text[PATH_MAX];
       ssize_t n = readlinkat(parent->get(), parts[i].c_str(), link_text, sizeof(link_text) - 1);
@@ -115,7 +119,44 @@ Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last)
     }
     if (!restarted) return open_in_root(root_fd, target, O_PATH);
   }
-  return Error("create " + clean_path(path) + " in the rootfs", ELOOP);
+  return Error("create " + target + " in the rootfs", ELOOP);
+}
+
+// `target` (clean, missing) created in its parent directory, the parent first if it is missing
+// too: one resolution of the parent instead of a walk from the root. EEXIST when the last
+// component is there but does not resolve (a dangling symlink): the caller walks instead.
+Result<UniqueFd> create_in_parent(int root_fd, const std::string& target, Create last) {
+  const size_t slash = target.rfind('/');
+  const std::string parent_path = slash == 0 ? std::string("/") : target.substr(0, slash);
+  const std::string name = target.substr(slash + 1);
+  auto parent = open_in_root(root_fd, parent_path, O_PATH | O_DIRECTORY);
+  if (!parent.ok() && parent.error().errno_value() == ENOENT)
+    parent = create_in_root(root_fd, parent_path, Create::kDirectory);
+  if (!parent.ok()) return std::move(parent).error();
+  if (int rc = make_entry(parent->get(), name, last); rc != 0)
+    return Error("create " + target + " in the rootfs", rc);
+  // What was just made, from its parent: never a symlink, never above the parent.
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  int fd;
+  do {
+    fd = static_cast<int>(syscall(SYS_openat2, parent->get(), name.c_str(), &how, sizeof(how)));
+  } while (fd < 0 && errno == EAGAIN);
+  if (fd < 0) return Error::from_errno("open " + target + " in the rootfs");
+  return UniqueFd(fd);
+}
+
+}  // namespace
+
+Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last) {
+  std::string target = clean_path(path);
+  // Most destinations exist already: one openat2, no walk.
+  auto whole = open_in_root(root_fd, target, O_PATH);
+  if (whole.ok() || whole.error().errno_value() != ENOENT) return whole;
+  auto made = create_in_parent(root_fd, target, last);
+  if (made.ok() || made.error().errno_value() != EEXIST) return made;
+  return create_walking(root_fd, std::move(target), last);
 }
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
