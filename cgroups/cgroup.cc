@@ -80,20 +80,34 @@ Status inherit_cpuset(const std::string& dir) {
   return {};
 }
 
-// mkdir -p below `mount`, recording what it made.
-Status make_dirs(const std::string& mount, const std::string& path, bool cpuset,
-                 CreatedDirs& created) {
+// mkdir -p below `mount`, recording what it made: the leaf first (its parents usually exist),
+// then, if a parent is missing, every level from the mount down. True when the leaf was made,
+// false when it was there already.
+Result<bool> make_dirs(const std::string& mount, const std::string& path, bool cpuset,
+                       CreatedDirs& created) {
+  const auto made = [&](const std::string& dir) -> Status {
+    created.add(dir);
+    if (cpuset) return inherit_cpuset(dir);
+    return {};
+  };
+  auto leaf = fs::make_dir(path);
+  if (leaf.ok()) {
+    HUSK_TRY(made(path));
+    return true;
+  }
+  if (leaf.error().errno_value() == EEXIST) return false;
+  if (leaf.error().errno_value() != ENOENT) return std::move(leaf).error();
   std::string dir = mount;
   for (const std::string& part : components(std::string_view(path).substr(mount.size()))) {
     dir = fs::join(dir, part);
-    if (auto made = fs::make_dir(dir); !made.ok()) {
-      if (made.error().errno_value() == EEXIST) continue;
-      return made;
+    if (auto level = fs::make_dir(dir); !level.ok()) {
+      if (level.error().errno_value() != EEXIST) return std::move(level).error();
+      if (dir == path) return false;
+      continue;
     }
-    created.add(dir);
-    if (cpuset) HUSK_TRY_CTX(inherit_cpuset(dir), "creating " + dir);
+    HUSK_TRY(made(dir));
   }
-  return {};
+  return true;
 }
 
 Error enabling_failed(const std::string& controller, const std::string& file, int errno_value) {
@@ -212,15 +226,16 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, std::string_view cgrou
   auto dirs = resolve(hierarchy, cgroups_path, container_id);
   if (!dirs.ok()) return std::move(dirs).error();
 
-  for (Dir& dir : *dirs) {
-    dir.created = !fs::exists(dir.path);
-    if (!dir.created) HUSK_TRY(refuse_populated(dir.path));
-  }
+  // What was there already is joined only when empty; what was made here is removed again if
+  // a later step fails.
   CreatedDirs created;
-  for (const Dir& dir : *dirs) {
+  for (Dir& dir : *dirs) {
     const bool cpuset = std::find(dir.controllers.begin(), dir.controllers.end(), "cpuset") !=
                         dir.controllers.end();
-    HUSK_TRY_CTX(make_dirs(dir.mount, dir.path, cpuset, created), "creating the cgroup");
+    auto made = make_dirs(dir.mount, dir.path, cpuset, created);
+    if (!made.ok()) return std::move(made).error().context("creating the cgroup");
+    dir.created = *made;
+    if (!dir.created) HUSK_TRY(refuse_populated(dir.path));
   }
   Cgroup cgroup(hierarchy, std::move(*dirs));
   HUSK_TRY(cgroup.enable_controllers(*plan, hierarchy.layout == Layout::kUnified));
@@ -346,6 +361,7 @@ Status Cgroup::apply(const Plan& plan) {
                    " (checkBeforeUpdate)");
     }
   }
+  fs::Writer writer;
   for (const Write& w : plan.writes) {
     const Dir* dir = dir_for(w.version, w.controller);
     if (dir == nullptr)
@@ -353,7 +369,7 @@ Status Cgroup::apply(const Plan& plan) {
     std::string file = w.file;
     if (!w.fallback_file.empty() && !fs::exists(fs::join(dir->path, file))) file = w.fallback_file;
     if (w.if_present && !fs::exists(fs::join(dir->path, file))) continue;
-    if (auto written = fs::write_file(fs::join(dir->path, file), w.value); !written.ok()) {
+    if (auto written = writer.write(fs::join(dir->path, file), w.value); !written.ok()) {
       return Error(w.field + ": writing " + w.value + " to " + file, written.error().errno_value());
     }
   }

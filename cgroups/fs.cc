@@ -30,22 +30,34 @@ Result<std::string> read_file(const std::string& path) {
   return text;
 }
 
-Status write_file(const std::string& path, std::string_view value) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-  const auto failed = [&] {
-    return Error::from_errno("writing " + std::string(value) + " to " + path);
-  };
-  if (!fd) return failed();
+namespace {
+
+Status write_value(int fd, const std::string& path, std::string_view value) {
   ssize_t n;
   do {
-    n = ::write(fd.get(), value.data(), value.size());
+    n = ::write(fd, value.data(), value.size());
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return failed();
-  if (static_cast<size_t>(n) != value.size()) {
-    errno = EIO;
-    return failed();
-  }
+  if (n >= 0 && static_cast<size_t>(n) != value.size()) errno = EIO;
+  if (n < 0 || static_cast<size_t>(n) != value.size())
+    return Error::from_errno("writing " + std::string(value) + " to " + path);
   return {};
+}
+
+}  // namespace
+
+Status write_file(const std::string& path, std::string_view value) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  if (!fd) return Error::from_errno("writing " + std::string(value) + " to " + path);
+  return write_value(fd.get(), path, value);
+}
+
+Status Writer::write(const std::string& path, std::string_view value) {
+  if (!fd_ || path != path_) {
+    fd_.reset(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+    path_ = path;
+    if (!fd_) return Error::from_errno("writing " + std::string(value) + " to " + path);
+  }
+  return write_value(fd_.get(), path, value);
 }
 
 Status make_dir(const std::string& path) {

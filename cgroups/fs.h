@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "error.h"
+#include "unique_fd.h"
 
 namespace husk::cgroups::fs {
 
@@ -15,6 +16,17 @@ Result<std::string> read_file(const std::string& path);
 
 // One write(2) of `value` (a cgroup file takes one value per write).
 Status write_file(const std::string& path, std::string_view value);
+
+// One write(2) of each value, keeping the last file open: consecutive writes to one file (a
+// device rule each) open it once.
+class Writer {
+ public:
+  Status write(const std::string& path, std::string_view value);
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
 
 // Creates `path` (one level). Ok when it was created; EEXIST comes back as an error too.
 Status make_dir(const std::string& path);

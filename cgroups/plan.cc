@@ -439,8 +439,10 @@ class Planner {
       plan_.set_v2_devices = true;
       return {};
     }
-    // Default deny, then the rules in order, so that the last matching one wins.
-    add(Version::kV1, "devices", "devices.deny", "a", field("devices"));
+    // Default deny (unless the first rule is that deny), then the rules in order, so that the
+    // last matching one wins.
+    if (rules.empty() || rules[0].allow || device_rule_text(rules[0]) != "a *:* rwm")
+      add(Version::kV1, "devices", "devices.deny", "a", field("devices"));
     for (size_t i = 0; i < rules.size(); ++i) {
       const DeviceRule& d = rules[i];
       const std::string value = device_rule_text(d);

@@ -394,11 +394,17 @@ TEST(PlanTest, DevicesV1DefaultDenyThenRulesInOrder) {
                DeviceRule{.allow = true, .type = 'c', .major = 136},
                DeviceRule{.allow = false, .type = 'b', .minor = 0, .access = "m"}};
   EXPECT_EQ(writes(r, kV1),
-            (std::vector<Write>{w(kV1, "devices", "devices.deny", "a", "devices"),
-                                w(kV1, "devices", "devices.deny", "a *:* rwm", "devices[0]"),
+            (std::vector<Write>{w(kV1, "devices", "devices.deny", "a *:* rwm", "devices[0]"),
                                 w(kV1, "devices", "devices.allow", "c 1:3 rw", "devices[1]"),
                                 w(kV1, "devices", "devices.allow", "c 136:* rwm", "devices[2]"),
                                 w(kV1, "devices", "devices.deny", "b *:0 m", "devices[3]")}));
+  // Rules that do not start with that deny get it first.
+  std::vector<DeviceRule> allow_first(r.devices.begin() + 1, r.devices.end());
+  Resources without_deny;
+  without_deny.devices = allow_first;
+  EXPECT_EQ(writes(without_deny, kV1)[0], w(kV1, "devices", "devices.deny", "a", "devices"));
+  EXPECT_EQ(writes(without_deny, kV1)[1],
+            w(kV1, "devices", "devices.allow", "c 1:3 rw", "devices[0]"));
   auto v2 = plan(r, kV2);
   ASSERT_TRUE(v2.ok());
   EXPECT_TRUE(v2->writes.empty());
