@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 namespace husk::launch {
 namespace {
@@ -113,7 +114,15 @@ Status StateDir::write_file(std::string_view name, std::string_view text) const 
     text.remove_prefix(static_cast<size_t>(n));
   }
   fd.reset();
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0)
+  // The new record is exchanged with the old one, which then goes: a rename over an existing
+  // file makes ext4 (auto_da_alloc) start writing the new one to disk, and the unlink at delete
+  // then waits for that write, milliseconds where /run is not a tmpfs. Readers see either.
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, final_path.c_str(), RENAME_EXCHANGE) == 0) {
+    ::unlink(tmp.c_str());
+    return {};
+  }
+  // ENOENT: the first record; EINVAL: a filesystem without exchange.
+  if ((errno != ENOENT && errno != EINVAL) || ::rename(tmp.c_str(), final_path.c_str()) != 0)
     return Error::from_errno("renaming " + tmp + " to " + final_path);
   return {};
 }
