@@ -8,16 +8,20 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bundle.h"
@@ -120,6 +124,16 @@ class RootlessTest : public ::testing::Test {
     const int err = ::open((base + ".err").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     const pid_t pid = ::fork();
     if (pid == 0) {
+      // The test's /etc files (etc_binds_) over the host's, in a mount namespace of this
+      // command's own: the host's /etc/subuid is never written.
+      if (!etc_binds_.empty()) {
+        if (::unshare(CLONE_NEWNS) != 0 ||
+            ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+          ::_exit(126);
+        for (const auto& [file, over] : etc_binds_) {
+          if (::mount(file.c_str(), over.c_str(), nullptr, MS_BIND, nullptr) != 0) ::_exit(126);
+        }
+      }
       ::dup2(::open("/dev/null", O_RDONLY), 0);
       ::dup2(out, 1);
       ::dup2(err, 2);
@@ -164,7 +178,20 @@ class RootlessTest : public ::testing::Test {
   std::string own_map() const { return "0 " + std::to_string(uid_) + " 1\n"; }
   std::string state_root() const { return runtime_dir_ + "/launch"; }
 
+  // newuidmap's view of the user: an account and ranges of its own in /etc/subuid and
+  // /etc/subgid (files of the test, bound over the host's for each command).
+  void give_subordinate_ids(uid_t first, uid_t count) {
+    const std::string name = "husk-rootless-" + std::to_string(uid_);
+    const std::string passwd = home_ + "/passwd", ids = home_ + "/subids";
+    const std::string range = name + ":" + std::to_string(first) + ":" + std::to_string(count);
+    std::ofstream(passwd) << read_text("/etc/passwd") << name << ":x:" << uid_ << ":" << uid_
+                          << "::" << home_ << ":/bin/false\n";
+    std::ofstream(ids) << range << "\n";
+    etc_binds_ = {{passwd, "/etc/passwd"}, {ids, "/etc/subuid"}, {ids, "/etc/subgid"}};
+  }
+
   Bundle bundle_;
+  std::vector<std::pair<std::string, std::string>> etc_binds_;
   uid_t uid_ = 0;
   std::string home_, launch_, runtime_dir_, out_;
   std::vector<std::string> env_;
@@ -302,6 +329,37 @@ TEST_F(RootlessTest, RefusalsNameTheField) {
             "launch: error: rootless: XDG_RUNTIME_DIR is not set to an absolute path: set it, "
             "or give --root DIR\n");
   EXPECT_EQ((cmd = as_user({"spec", "--rootless", "--bundle", out_})).exit_code, 0) << cmd.err;
+  EXPECT_EQ(bundle_.leftovers(), "");
+}
+
+// More ids than the user's own, through newuidmap and newgidmap and the user's ranges in
+// /etc/subuid and /etc/subgid: inside, both ranges are mapped, the process runs as uid 1000,
+// and its file belongs to the range's id 999 outside.
+TEST_F(RootlessTest, MoreIdsThroughNewuidmap) {
+  for (const char* helper : {"/usr/bin/newuidmap", "/usr/bin/newgidmap"}) {
+    if (::access(helper, X_OK) != 0) GTEST_SKIP() << "needs " << helper << " (package uidmap)";
+  }
+  if (::access("/etc/subuid", F_OK) != 0 || ::access("/etc/subgid", F_OK) != 0)
+    GTEST_SKIP() << "needs /etc/subuid and /etc/subgid to bind the test's ranges over";
+  const uid_t first = 300000 + (uid_ - 40000) * 2000;  // a range of this test's own
+  give_subordinate_ids(first, 2000);
+  for (const char* key : {"uidMappings", "gidMappings"}) {
+    bundle_.config()["linux"][key] = {{{"containerID", 0}, {"hostID", uid_}, {"size", 1}},
+                                      {{"containerID", 1}, {"hostID", first}, {"size", 2000}}};
+  }
+  bundle_.config()["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  ASSERT_EQ(::chmod(out_.c_str(), 0777), 0);
+  bundle_.shell("cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; touch /mnt/given");
+  write_config();
+  RunResult cmd = as_user({bundle_.dir()});
+  ASSERT_EQ(cmd.exit_code, 0) << cmd.err << cmd.out;
+  const std::string maps = own_map() + "1 " + std::to_string(first) + " 2000\n";
+  EXPECT_EQ(squeeze(cmd.out), maps + maps + "1000\n1000\n") << cmd.out;
+  struct stat st {};
+  ASSERT_EQ(::stat((out_ + "/given").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, first + 999);
+  EXPECT_EQ(st.st_gid, first + 999);
+  EXPECT_TRUE(fs::is_empty(state_root()));
   EXPECT_EQ(bundle_.leftovers(), "");
 }
 
