@@ -457,6 +457,7 @@ def lifecycle_section(life):
             r = data["ratios"].get(tool)
             out.append(f"| {row} | {tool} | {ms(s['median'])} | {ms(s['p10'])} – "
                        f"{ms(s['p90'])} | {ci(r) if r else '–'} | {s['n']} |")
+    out += podman_rows(life.get("podman"))
     if life.get("memory"):
         out += ["", "Memory per created (not started) container: what stays resident after "
                 "`create` returns (the runtime's waiting process and any helper; the driver "
@@ -467,6 +468,32 @@ def lifecycle_section(life):
             out.append(f"| {tool} | {m['containers']} | {m['processes']} | "
                        f"{m['pss_kib']:.0f} | {m['rss_kib']:.0f} |")
     return out + [""]
+
+
+def podman_rows(engine):
+    """The `podman run --rm` rows under the lifecycle table."""
+    if not engine or engine.get("why"):
+        return []
+    out = ["", "`podman run --rm --network none localhost/bb /bin/true`, podman's `--runtime` "
+           "set to each runtime in turn (interleaved rounds, a new random order each round; the "
+           "whole podman command timed). podman has its own containers.conf, storage, runroot "
+           "and config folder under a temporary folder (tests/engines' set-up: cgroupfs, no "
+           "network, ulimits nofile 20000 and nproc 32768, launch listed in "
+           "runtime_supports_json) and a busybox-static image made with `podman import`. It runs "
+           "in the benchmark's private mount namespace like every other row: on a hybrid host "
+           "with the cgroup2 mount hidden, the same v1-only layout for every runtime; its fixed "
+           "paths (/var/lib, /run, /dev/shm) covered there for the row's duration.", "",
+           "| podman --runtime | median (ms) | p10 – p90 (ms) | ratio of medians to the baseline "
+           "[95% CI] | runs |", "| --- | ---: | ---: | ---: | ---: |"]
+    for rt, s in engine["summary"].items():
+        r = engine["ratios"].get(rt)
+        out.append(f"| {rt} | {ms(s['median'])} | {ms(s['p10'])} – {ms(s['p90'])} | "
+                   f"{ci(r) if r else '–'} | {s['n']} |")
+    if engine.get("errors"):
+        out += ["", "Failures: " + "; ".join(engine["errors"])]
+    if engine.get("leaks"):
+        out += ["", f"**Leaks after these rows**: {leak_text(engine['leaks'])}"]
+    return out
 
 
 def chart_links(charts, stem):

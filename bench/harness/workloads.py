@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from . import spawn, stats, timing, tools
+from . import podman, spawn, stats, timing, tools
 
 # name: (what it is, namespaces for bwrap, for unshare)
 STARTUP = {
@@ -528,7 +528,6 @@ def _wait_stopped(argv_state, env, err, limit_s=10.0):
 def lifecycle(ctx, base, runs, warmup):
     """create → start → wait → delete of /bin/true, and exec of /bin/true into a running
     container, for launch and the OCI runtimes, when launch has those verbs."""
-    ctx.skip("lifecycle: `podman run --rm` per runtime: not in the benchmark yet")
     verbs = launch_verbs(ctx.launch)
     needed = {"create", "start", "delete", "state", "exec"}
     rts = [r for r in RUNTIMES_LIFECYCLE if r in ctx.found]
@@ -608,6 +607,9 @@ def lifecycle(ctx, base, runs, warmup):
     base_rt = ctx.options.baseline
     out = {"rows": {}, "ratios": {}, "leaks": ctx.leaks.check(), "launch_missing": why,
            "memory": memory}
+    out["podman"] = podman.rows(ctx, 2 if ctx.options.quick else min(runs, 20), min(warmup, 2))
+    if out["podman"].get("why"):
+        ctx.skip("lifecycle: `podman run --rm` per runtime: " + out["podman"]["why"])
     for row, per in rows.items():
         out["rows"][row] = {"samples": per,
                             "summary": {rt: stats.summary(v) for rt, v in per.items()},

@@ -507,6 +507,24 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 _NS_MARK = "HUSK_ENGINES_PRIVATE_MOUNTS"
 
 
+# The fixed paths the engines write for root, covered by private_mounts().
+PRIVATE_MOUNTS = ["/var/lib", "/run", "/dev/shm"]
+
+
+def private_mounts(scratch):
+    """Shell commands, to run in a private mount namespace, that cover PRIVATE_MOUNTS: /var/lib
+    and /run with overlays whose upper layers are in SCRATCH, /dev/shm with a tmpfs."""
+    script = []
+    for target in ("/var/lib", "/run"):
+        name = target.strip("/").replace("/", "-")
+        upper, work = f"{scratch}/{name}-upper", f"{scratch}/{name}-work"
+        script.append(f"mkdir -p {upper} {work} && mount -t overlay overlay "
+                      f"-o lowerdir={target},upperdir={upper},workdir={work} {target}")
+    # podman's container locks live in shared memory (/dev/shm/libpod_lock): a private one.
+    script.append("mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm")
+    return script
+
+
 def isolate():
     """Re-runs this script in a private mount namespace whose /var/lib and /run are overlays
     with their upper layers in a temporary folder: the fixed paths the engines write for root
@@ -518,15 +536,7 @@ def isolate():
         return None
     scratch = tempfile.mkdtemp(prefix="husk-engines-ns-", dir="/var/tmp")
     env = dict(os.environ, **{_NS_MARK: scratch})
-    script = ['mount --make-rprivate /']
-    for target in ("/var/lib", "/run"):
-        name = target.strip("/").replace("/", "-")
-        upper, work = f"{scratch}/{name}-upper", f"{scratch}/{name}-work"
-        script.append(f"mkdir -p {upper} {work} && mount -t overlay overlay "
-                      f"-o lowerdir={target},upperdir={upper},workdir={work} {target}")
-    # podman's container locks live in shared memory (/dev/shm/libpod_lock): a private one.
-    script.append("mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm")
-    script.append('exec "$@"')
+    script = ['mount --make-rprivate /'] + private_mounts(scratch) + ['exec "$@"']
     code = subprocess.call(["unshare", "-m", "sh", "-c", " && ".join(script), "sh",
                             sys.executable] + sys.argv, env=env)
     shutil.rmtree(scratch, ignore_errors=True)
