@@ -447,6 +447,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         """The pids in this suite's cgroups (containers the engines failed to remove)."""
         pids = set()
         for path in self.cgroup_dirs():
+            if _stray(path):
+                continue  # a stale pid file, not a cgroup: its pid may be another's by now
             try:
                 with open(os.path.join(path, "cgroup.procs"), encoding="utf-8") as f:
                     pids.update(int(line) for line in f if line.strip())
@@ -492,6 +494,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         time.sleep(0.2 if self.cgroup_processes() else 0)
         for path in self.cgroup_dirs():
             try:
+                if _stray(path) and os.path.isfile(os.path.join(path, "cgroup.procs")):
+                    os.unlink(os.path.join(path, "cgroup.procs"))
                 os.rmdir(path)
             except OSError:
                 pass
@@ -501,6 +505,16 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         for mount in sorted((m for m in mounts if m.startswith(self.dir)), reverse=True):
             subprocess.run(["umount", "-l", mount], stderr=subprocess.DEVNULL)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _stray(path):
+    """Whether PATH is a folder on the tmpfs at /sys/fs/cgroup (below a cgroup mount point
+    unmounted in this mount namespace, as compare.py does for crun 1.8) rather than a cgroup:
+    crun makes its cgroup2 folder there all the same and writes its pid to cgroup.procs."""
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        tmpfs = any(line.split()[4] == "/sys/fs/cgroup" and
+                    line.partition(" - ")[2].split()[:1] == ["tmpfs"] for line in f)
+    return tmpfs and os.stat(path).st_dev == os.stat("/sys/fs/cgroup").st_dev
 
 
 # ---- isolation ------------------------------------------------------------------------------
