@@ -354,8 +354,11 @@ DRIFT_CAUSE = (
     "per container rose 5% [4%, 7%] over the fourth sequence (crun's fell 7%) and 5% [3%, 7%] in "
     "that run (crun's 1% [−1%, 4%]), but fell 16% in the third; its phases that grew in one "
     "sequence shrank in another (prepare 0.45, 1.13, 0.24 and 3.00; record 0.53, 1.18, 0.41 and "
-    "1.92), so no phase of launch's own code was found growing steadily. A quiet machine is needed "
-    "to tell a drift of a few percent from the load.")
+    "1.92), so no phase of launch's own code was found growing steadily. Two launch sequences "
+    "alternating, one with a new container id each time and one reusing a single id, drifted alike "
+    "(CPU 1.11 and 1.10, their ratio 1.00 [0.96, 1.05], both faster then slower in the same "
+    "tenths): what launch leaves behind per name (state folders, dentries) is not it. A quiet "
+    "machine is needed to tell a drift of a few percent from the load.")
 
 
 def scale_section(scale, charts):
