@@ -113,7 +113,9 @@ def hide_cgroup2(host):
             spawn.umount(point)
         return (f"hybrid host: the whole benchmark ran in one private mount namespace with "
                 f"{', '.join(host['v2'])} unmounted (crun 1.8 refuses hybrid hosts), so every "
-                f"tool saw the same v1-only layout")
+                f"tool saw the same v1-only layout; the folders a runtime makes below the "
+                f"hidden mount point (on the tmpfs under it) are reported as leaks, then "
+                f"removed")
     return "the whole benchmark ran in one private mount namespace (the host's layout)"
 
 
@@ -245,7 +247,7 @@ def main(argv):
         meta["skipped"] = ctx.skipped
     finally:
         spawn.reap_leftovers()
-        spawn.remove_cgroups(spawn.cgroup_dirs(f"hb{os.getpid()}"))
+        spawn.remove_bench_dirs(f"hb{os.getpid()}")
         shutil.rmtree(work, ignore_errors=True)
 
     with open(os.path.join(out, "report.json"), "w") as f:

@@ -6,12 +6,16 @@ config and storage, private mount namespace):
 
   stop     `podman stop` of `sleep 1000` run with `--init --init-path` husk / tini-static
            (runtime runc), and of a leftover background process that takes 0.3 s on SIGTERM;
-  run      `podman run --rm bb true` and `ctr run --rm` of the same image with runc / crun /
-           launch (launch only once it has runc's lifecycle verbs).
+  share    the runtime's share of `podman run --rm bb true` (each runtime's calls timed by a
+           wrapper) with runc / crun / launch (launch only once it has runc's lifecycle verbs);
+  run      `ctr run --rm` of the same image with the same runtimes.
 
-crun 1.8 refuses hybrid cgroup hosts, so the `run` rounds take place with the cgroup2 mount
-(/sys/fs/cgroup/unified) unmounted in the private mount namespace, for every runtime alike; the
-host keeps it. Rounds are interleaved (one of each per round); medians are printed as Markdown.
+`podman run --rm` itself, per runtime, is a row of scripts/bench (its lifecycle section, with
+bootstrap intervals), which shares this script's podman set-up (tests/engines/engines.py).
+crun 1.8 refuses hybrid cgroup hosts, so the `share` and `run` rounds take place with the
+cgroup2 mount (/sys/fs/cgroup/unified) unmounted in the private mount namespace, for every
+runtime alike; the host keeps it. Rounds are interleaved (one of each per round); medians are
+printed as Markdown.
 """
 import os
 import statistics
@@ -62,29 +66,12 @@ def stop_rounds(env, rounds):
     print()
 
 
-def run_rounds(env, rounds):
-    runtimes = ["runc", "crun"]
-    if engines.launch_has_lifecycle():
-        runtimes.append("launch")
+def add_runtimes(env):
+    """crun, and launch once it has runc's lifecycle verbs, beside runc."""
     env.add_runtime("crun", "/usr/bin/crun")
-    if "launch" in runtimes:
+    if engines.launch_has_lifecycle():
         env.add_runtime("launch", env.install_launch(engines.LAUNCH))
     env._write_containers_conf()
-    times = {r: [] for r in runtimes}
-    for runtime in list(runtimes):  # a warm-up of each
-        result = env.podman("run", "--rm", *env.run_args(runtime), "localhost/bb", "true",
-                            runtime=runtime)
-        if result.code != 0:
-            print(f"{runtime}: {result!r}", file=sys.stderr)
-            runtimes.remove(runtime)
-    for _ in range(rounds):
-        for runtime in runtimes:
-            result = env.podman("run", "--rm", *env.run_args(runtime), "localhost/bb", "true",
-                                runtime=runtime)
-            if result.code == 0:
-                times[runtime].append(result.seconds)
-    print("`podman run --rm localhost/bb true` (cgroup2 mount hidden; seconds):\n")
-    print_table(runtimes, times)
 
 
 def ctr_rounds(env, rounds):
@@ -174,7 +161,7 @@ def main():
             if path.startswith("/sys/fs/cgroup/unified/"):
                 os.rmdir(path)
         subprocess.run(["umount", "/sys/fs/cgroup/unified"], check=True)
-        run_rounds(env, rounds)
+        add_runtimes(env)
         share_rounds(env, rounds)
         ctr_rounds(env, rounds)
     finally:

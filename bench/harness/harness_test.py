@@ -1,12 +1,14 @@
 """Unit tests of the benchmark's statistics, its reading of launch's timing line and its report.
 No root needed: `python3 -m unittest bench/harness/harness_test.py` (meson: suite unit)."""
 import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from harness import report, stats, timing  # noqa: E402
+from harness import report, spawn, stats, timing  # noqa: E402
 
 
 class StatsTest(unittest.TestCase):
@@ -43,6 +45,15 @@ class StatsTest(unittest.TestCase):
         d = stats.drift([1.0] * 10 + [1.5] * 80 + [2.0] * 10)
         self.assertEqual((d["first"], d["last"], d["ratio"]), (1.0, 2.0, 2.0))
         self.assertIsNone(stats.drift([1, 2, 3]))
+
+    def test_drift_ratio_sets_one_drift_against_the_other_of_the_same_rounds(self):
+        launch = [1.0] * 10 + [1.5] * 80 + [2.0] * 10
+        crun = [2.0] * 10 + [3.0] * 80 + [3.0] * 10
+        r = stats.drift_ratio(launch, crun)
+        self.assertAlmostEqual(r["ratio"], 2.0 / 1.5)
+        self.assertEqual((r["low"], r["high"]), (r["ratio"], r["ratio"]))
+        self.assertAlmostEqual(stats.drift_ratio(crun, crun)["ratio"], 1.0)
+        self.assertIsNone(stats.drift_ratio([1] * 20, [None] * 20))
 
     def test_verdict_says_by_how_much_a_goal_is_missed(self):
         self.assertEqual(stats.verdict(0.4, 0.5), "met")
@@ -152,6 +163,27 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(rows["memory per created container ≤ crun"],
                          ("PSS 600 KiB against 489 KiB", "not met by 23%"))
 
+    def test_the_drift_goal_is_judged_against_the_baselines_drift(self):
+        results = fake_results()
+        launch = [1000] * 10 + [1100] * 80 + [1200] * 10
+        crun = [2000] * 10 + [2200] * 80 + [2400] * 10
+        results["scale"] = {"tools": ["launch", "crun"], "baseline": "crun", "concurrent": {},
+                            "sequential": {1000: {
+                                "launch": {"drift": stats.drift(launch)},
+                                "crun": {"drift": stats.drift(crun)},
+                                "drift_to_baseline": stats.drift_ratio(launch, crun)}}}
+        rows = {g: (f, v) for g, f, v in report.goals(results)}
+        figure, verdict = rows["1,000 sequential launch containers: no drift beyond noise nor "
+                               "beyond crun's in the same sequence"]
+        self.assertEqual(figure, "launch last 10% / first 10% = 1.20 [1.20, 1.20] (1.00 → 1.20 "
+                         "ms); crun last 10% / first 10% = 1.20 [1.20, 1.20] (2.00 → 2.40 ms); "
+                         "launch's drift / crun's = 1.00 [1.00, 1.00]")
+        self.assertEqual(verdict, "met: 20% slower at the end, not significantly more than crun "
+                         "(CI reaches 1)")
+        worse = stats.drift_ratio(launch, [2000] * 100)
+        self.assertEqual(report.drift_verdict(stats.drift(launch), worse, "crun"),
+                         "not met: 20% slower at the end, 20% more drift than crun")
+
     def test_report_has_its_header_sections_and_what_did_not_run(self):
         text = report.render(fake_results())
         for needle in ("# husk benchmark report", "load average (1, 5, 15 min) | at the start "
@@ -160,6 +192,43 @@ class ReportTest(unittest.TestCase):
                        "## husk against the other inits",
                        "- youki: not installed"):
             self.assertIn(needle, text)
+
+
+class StrayTest(unittest.TestCase):
+    """Directories a runtime made below an unmounted cgroup mount point: found by the bench's
+    prefix, told from cgroups by the mount table, removed with only the files the runtime
+    writes."""
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="harness-test-")
+        self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
+        self.mountinfo = os.path.join(self.root, "mountinfo")
+        cgroups = os.path.join(self.root, "cg")
+        with open(self.mountinfo, "w") as f:
+            f.write(f"30 25 0:26 / {cgroups}/memory rw - cgroup cgroup rw,memory\n")
+        for d in ("memory/hb1-seq-launch", "unified/hb1-seq-crun/sub", "unified/hb1-x-crun",
+                  "unified/other-crun"):
+            os.makedirs(os.path.join(cgroups, d))
+        for f in ("unified/hb1-seq-crun/cgroup.procs", "unified/hb1-seq-crun/sub/cgroup.procs",
+                  "unified/hb1-x-crun/notes", "unified/other-crun/cgroup.procs"):
+            with open(os.path.join(cgroups, f), "w") as out:
+                out.write("42\n")
+        self.cgroups = cgroups
+
+    def test_strays_are_told_from_cgroups_by_the_mount_table(self):
+        real, stray = spawn.bench_dirs("hb1", self.cgroups, self.mountinfo)
+        self.assertEqual(real, [f"{self.cgroups}/memory/hb1-seq-launch"])
+        self.assertEqual(stray, [f"{self.cgroups}/unified/hb1-seq-crun",
+                                 f"{self.cgroups}/unified/hb1-x-crun"])
+
+    def test_a_stray_goes_with_its_pid_file_and_nothing_else(self):
+        _, stray = spawn.bench_dirs("hb1", self.cgroups, self.mountinfo)
+        left = spawn.remove_strays(stray)
+        self.assertEqual(left, [f"{self.cgroups}/unified/hb1-x-crun"])
+        self.assertEqual(sorted(os.listdir(os.path.join(self.cgroups, "unified"))),
+                         ["hb1-x-crun", "other-crun"])
+        self.assertEqual(os.listdir(os.path.join(self.cgroups, "unified", "other-crun")),
+                         ["cgroup.procs"])
 
 
 if __name__ == "__main__":

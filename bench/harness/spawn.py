@@ -129,31 +129,45 @@ def cgroup_dirs(prefix, root="/sys/fs/cgroup"):
     return sorted(found)
 
 
-def _remove_dir(path):
-    """rmdir; a directory that is not on a cgroup file system (a runtime's mkdir below the
-    unmounted cgroup2 mount point, on the tmpfs) has its files removed first."""
+def remove_cgroups(paths):
+    """Removes the cgroups, deepest first, with rmdir (only those named with the bench's
+    prefix, which the bench's containers made, and their children). Returns those still
+    there."""
+    left = []
+    for path in sorted(paths, key=lambda p: -p.count("/")):
+        for top, _, _ in os.walk(path, topdown=False):
+            _rmdir(top, left)
+    return left
+
+
+# What a runtime writes into a cgroup folder it made on a plain file system: crun 1.8, below
+# the unmounted cgroup2 mount point, makes the folder and writes its pid to cgroup.procs.
+STRAY_FILES = ("cgroup.procs",)
+
+
+def remove_strays(paths):
+    """Removes directories that a runtime made below an unmounted cgroup mount point (plain
+    folders on the tmpfs under it), deepest first: in each, the files of STRAY_FILES, then the
+    folder with rmdir, so that a folder holding anything else stays. Returns those still
+    there."""
+    left = []
+    for path in sorted(paths, key=lambda p: -p.count("/")):
+        for top, _, files in os.walk(path, topdown=False):
+            for name in files:
+                file = os.path.join(top, name)
+                if name in STRAY_FILES and os.path.isfile(file) and not os.path.islink(file):
+                    os.unlink(file)
+            _rmdir(top, left)
+    return left
+
+
+def _rmdir(path, left):
     try:
         os.rmdir(path)
+    except FileNotFoundError:
+        pass
     except OSError:
-        for entry in os.listdir(path):
-            try:
-                os.unlink(os.path.join(path, entry))  # fails on a cgroup's control files
-            except OSError:
-                pass
-        try:
-            os.rmdir(path)
-        except OSError:
-            pass
-
-
-def remove_cgroups(paths):
-    """Removes the directories, deepest first (only those named with the bench's prefix, which
-    the bench's containers made)."""
-    for path in sorted(paths, key=lambda p: -p.count("/")):
-        for top, dirs, _ in os.walk(path, topdown=False):
-            for d in dirs:
-                _remove_dir(os.path.join(top, d))
-        _remove_dir(path)
+        left.append(path)
 
 
 def cgroup_mounts(mountinfo="/proc/self/mountinfo"):
@@ -181,6 +195,24 @@ def mounts_under(path, mountinfo="/proc/self/mountinfo"):
     return found
 
 
+STRAY = "directories below an unmounted cgroup mount point"
+
+
+def bench_dirs(prefix, root="/sys/fs/cgroup", mountinfo="/proc/self/mountinfo"):
+    """The directories below root named with prefix, as (cgroups, strays): strays are not on a
+    cgroup file system (a runtime's mkdir below an unmounted cgroup mount point)."""
+    found = cgroup_dirs(prefix, root)
+    points = cgroup_mounts(mountinfo) if found else []
+    real = [p for p in found if any(p.startswith(m + "/") for m in points)]
+    return real, [p for p in found if p not in real]
+
+
+def remove_bench_dirs(prefix):
+    """Removes the cgroups and strays named with prefix; returns those still there."""
+    real, stray = bench_dirs(prefix)
+    return remove_cgroups(real) + remove_strays(stray)
+
+
 class LeakCheck:
     """What a workload must not leave: processes (reparented to the driver), cgroups named with
     the bench's prefix, mounts below the work folder (in the bench's namespace and the host's),
@@ -194,16 +226,15 @@ class LeakCheck:
         left = reap_leftovers()
         if left:
             leaks["processes"] = left
-        found = cgroup_dirs(self.prefix)
-        if found:
-            points = cgroup_mounts()
-            real = [p for p in found if any(p.startswith(m + "/") for m in points)]
-            if real:
-                leaks["cgroups"] = real
-            stray = [p for p in found if p not in real]
-            if stray:  # a runtime's mkdir below the unmounted cgroup2 mount point
-                leaks["directories below an unmounted cgroup mount point"] = stray
-            remove_cgroups(found)
+        real, stray = bench_dirs(self.prefix)
+        if real:
+            leaks["cgroups"] = real
+        if stray:  # a runtime's mkdir below the unmounted cgroup2 mount point
+            leaks[STRAY] = stray
+        # Reported, then removed: the next check and the host see none of them.
+        left = remove_cgroups(real) + remove_strays(stray)
+        if left:
+            leaks["not removable"] = left
         mounts = mounts_under(self.work) + mounts_under(self.work, "/proc/1/mountinfo")
         if mounts:
             leaks["mounts"] = mounts

@@ -97,6 +97,31 @@ def drift(samples, fraction=0.1, resamples=2000, confidence=0.95, seed=1):
             "low": quantile(boots, tail), "high": quantile(boots, 1 - tail)}
 
 
+def drift_ratio(a, b, fraction=0.1, resamples=2000, confidence=0.95, seed=1):
+    """a's drift against b's, when a and b alternate in one sequence: (last / first of a) /
+    (last / first of b), medians of the first and the last `fraction` of the rounds where both
+    ran, with a bootstrap interval (the rounds of each part resampled with their pairs kept, so
+    that a change of load in the sequence falls on both). Above 1: a slows down more than b.
+    None for fewer than 10 such rounds."""
+    x, y = paired(a, b)
+    if len(x) < 10:
+        return None
+    k = max(1, int(len(x) * fraction))
+    first, last = list(range(k)), list(range(len(x) - k, len(x)))
+
+    def estimate(first, last):
+        def part(values, picks):
+            return median([values[i] for i in picks])
+        return (part(x, last) / part(x, first)) / (part(y, last) / part(y, first))
+
+    rng = random.Random(seed)
+    boots = [estimate([rng.choice(first) for _ in first], [rng.choice(last) for _ in last])
+             for _ in range(resamples)]
+    tail = (1 - confidence) / 2
+    return {"n": k, "ratio": estimate(first, last), "low": quantile(boots, tail),
+            "high": quantile(boots, 1 - tail)}
+
+
 def verdict(value, limit, low=None, high=None):
     """'met' when value <= limit, else 'not met by X%'; a confidence interval that spans the
     limit is said."""

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from . import spawn, stats, timing, tools
+from . import podman, spawn, stats, timing, tools
 
 # name: (what it is, namespaces for bwrap, for unshare)
 STARTUP = {
@@ -340,38 +340,46 @@ def verb_phases(ctx, base, runs):
 
 
 def scale(ctx, base, baseline, sequences, concurrency, repeats):
-    """Containers in sequence (launch and the baseline alternating, container by container) and
-    at once; the leak check after each. Returns {"sequential": {n: {tool: {...}}},
+    """Containers in sequence (launch and the baseline alternating, container by container, in
+    every sequence: the baseline's drift is the kernel's share of launch's) and at once; the
+    leak check after each. Returns {"sequential": {n: {tool: {...}, "drift_to_baseline"}},
     "concurrent": {n: {tool: [...]}}}."""
     tools_here = ["launch"] + ([baseline] if baseline in ctx.found else [])
     argvs = {t: ctx.runtime_argv(t, ctx.bundle(base, "runc-spec", t, tag="seq"))
              for t in tools_here}
-    out = {"tools": tools_here, "sequential": {}, "concurrent": {}}
+    out = {"tools": tools_here, "baseline": tools_here[1] if len(tools_here) > 1 else None,
+           "sequential": {}, "concurrent": {}}
     for n in sequences:
-        # the baseline alternates with launch in the shorter sequences; the longest is launch's
-        here = tools_here if n < max(sequences) or len(sequences) == 1 else ["launch"]
-        samples = {t: [] for t in here}
-        failures = {t: 0 for t in here}
+        samples = {t: [] for t in tools_here}
+        cpu = {t: [] for t in tools_here}
+        failures = {t: 0 for t in tools_here}
         errors = []
-        t_start = {t: 0.0 for t in here}
+        t_start = {t: 0.0 for t in tools_here}
         for i in range(n):
-            order = list(here)
+            order = list(tools_here)
             random.shuffle(order)
             for t in order:
                 result = spawn.timed(argvs[t](), ctx.env, os.path.join(ctx.err, "scale.log"))
                 samples[t].append(result.wall_us if result.ok else None)
+                cpu[t].append(result.cpu_us if result.ok else None)
                 if not result.ok:
                     failures[t] += 1
                     errors.append(result.describe())
                 t_start[t] += result.wall_us or 0
             ctx.progress(f"scale: {n} in sequence", i + 1, n, " / ".join(order))
         leaks = ctx.leaks.check()
+        # CPU time (the tool's and its children's, from wait4) barely depends on the machine's
+        # load: a drift of the wall time without one of the CPU time is a wait, not more work.
         out["sequential"][n] = {t: {
-            "wall_us": samples[t], "failures": failures[t],
+            "wall_us": samples[t], "cpu_us": cpu[t], "failures": failures[t],
             "per_second": n / (t_start[t] / 1e6) if t_start[t] else None,
-            "summary": stats.summary(samples[t]), "drift": stats.drift(samples[t])}
-            for t in here}
+            "summary": stats.summary(samples[t]), "drift": stats.drift(samples[t]),
+            "cpu_drift": stats.drift(cpu[t])}
+            for t in tools_here}
         out["sequential"][n]["leaks"] = leaks
+        if out["baseline"]:
+            out["sequential"][n]["drift_to_baseline"] = stats.drift_ratio(
+                samples["launch"], samples[out["baseline"]])
         out["sequential"][n]["errors"] = errors[:3]
     for n in concurrency:
         bundles = {t: [ctx.bundle(base, "runc-spec", t, tag=f"con{k}") for k in range(n)]
@@ -520,7 +528,6 @@ def _wait_stopped(argv_state, env, err, limit_s=10.0):
 def lifecycle(ctx, base, runs, warmup):
     """create → start → wait → delete of /bin/true, and exec of /bin/true into a running
     container, for launch and the OCI runtimes, when launch has those verbs."""
-    ctx.skip("lifecycle: `podman run --rm` per runtime: not in the benchmark yet")
     verbs = launch_verbs(ctx.launch)
     needed = {"create", "start", "delete", "state", "exec"}
     rts = [r for r in RUNTIMES_LIFECYCLE if r in ctx.found]
@@ -600,6 +607,9 @@ def lifecycle(ctx, base, runs, warmup):
     base_rt = ctx.options.baseline
     out = {"rows": {}, "ratios": {}, "leaks": ctx.leaks.check(), "launch_missing": why,
            "memory": memory}
+    out["podman"] = podman.rows(ctx, 2 if ctx.options.quick else min(runs, 20), min(warmup, 2))
+    if out["podman"].get("why"):
+        ctx.skip("lifecycle: `podman run --rm` per runtime: " + out["podman"]["why"])
     for row, per in rows.items():
         out["rows"][row] = {"samples": per,
                             "summary": {rt: stats.summary(v) for rt, v in per.items()},

@@ -447,6 +447,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         """The pids in this suite's cgroups (containers the engines failed to remove)."""
         pids = set()
         for path in self.cgroup_dirs():
+            if _stray(path):
+                continue  # a stale pid file, not a cgroup: its pid may be another's by now
             try:
                 with open(os.path.join(path, "cgroup.procs"), encoding="utf-8") as f:
                     pids.update(int(line) for line in f if line.strip())
@@ -492,6 +494,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         time.sleep(0.2 if self.cgroup_processes() else 0)
         for path in self.cgroup_dirs():
             try:
+                if _stray(path) and os.path.isfile(os.path.join(path, "cgroup.procs")):
+                    os.unlink(os.path.join(path, "cgroup.procs"))
                 os.rmdir(path)
             except OSError:
                 pass
@@ -503,8 +507,36 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def _stray(path):
+    """Whether PATH is a folder on the tmpfs at /sys/fs/cgroup (below a cgroup mount point
+    unmounted in this mount namespace, as compare.py does for crun 1.8) rather than a cgroup:
+    crun makes its cgroup2 folder there all the same and writes its pid to cgroup.procs."""
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        tmpfs = any(line.split()[4] == "/sys/fs/cgroup" and
+                    line.partition(" - ")[2].split()[:1] == ["tmpfs"] for line in f)
+    return tmpfs and os.stat(path).st_dev == os.stat("/sys/fs/cgroup").st_dev
+
+
 # ---- isolation ------------------------------------------------------------------------------
 _NS_MARK = "HUSK_ENGINES_PRIVATE_MOUNTS"
+
+
+# The fixed paths the engines write for root, covered by private_mounts().
+PRIVATE_MOUNTS = ["/var/lib", "/run", "/dev/shm"]
+
+
+def private_mounts(scratch):
+    """Shell commands, to run in a private mount namespace, that cover PRIVATE_MOUNTS: /var/lib
+    and /run with overlays whose upper layers are in SCRATCH, /dev/shm with a tmpfs."""
+    script = []
+    for target in ("/var/lib", "/run"):
+        name = target.strip("/").replace("/", "-")
+        upper, work = f"{scratch}/{name}-upper", f"{scratch}/{name}-work"
+        script.append(f"mkdir -p {upper} {work} && mount -t overlay overlay "
+                      f"-o lowerdir={target},upperdir={upper},workdir={work} {target}")
+    # podman's container locks live in shared memory (/dev/shm/libpod_lock): a private one.
+    script.append("mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm")
+    return script
 
 
 def isolate():
@@ -518,15 +550,7 @@ def isolate():
         return None
     scratch = tempfile.mkdtemp(prefix="husk-engines-ns-", dir="/var/tmp")
     env = dict(os.environ, **{_NS_MARK: scratch})
-    script = ['mount --make-rprivate /']
-    for target in ("/var/lib", "/run"):
-        name = target.strip("/").replace("/", "-")
-        upper, work = f"{scratch}/{name}-upper", f"{scratch}/{name}-work"
-        script.append(f"mkdir -p {upper} {work} && mount -t overlay overlay "
-                      f"-o lowerdir={target},upperdir={upper},workdir={work} {target}")
-    # podman's container locks live in shared memory (/dev/shm/libpod_lock): a private one.
-    script.append("mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm")
-    script.append('exec "$@"')
+    script = ['mount --make-rprivate /'] + private_mounts(scratch) + ['exec "$@"']
     code = subprocess.call(["unshare", "-m", "sh", "-c", " && ".join(script), "sh",
                             sys.executable] + sys.argv, env=env)
     shutil.rmtree(scratch, ignore_errors=True)
