@@ -105,6 +105,17 @@ TEST_F(InRoot, DanglingSymlinkTargetIsCreatedInside) {
   EXPECT_EQ(where(*fd), "/var/run/lock");
 }
 
+// Several missing levels below a dangling link: each made in its resolved parent, the link's
+// target first, all inside the root.
+TEST_F(InRoot, MissingLevelsBelowADanglingLinkAreMadeInside) {
+  fs::create_directory_symlink(outside_ / "x/y", root_ / "deep");
+  auto fd = create_in_root(root_fd_.get(), "/deep/b/c", Create::kFile);
+  ASSERT_TRUE(fd.ok()) << fd.error().text();
+  EXPECT_EQ(where(*fd), outside_.string() + "/x/y/b/c");
+  EXPECT_TRUE(fs::is_regular_file(root_ / outside_.relative_path() / "x/y/b/c"));
+  EXPECT_TRUE(fs::is_empty(outside_));
+}
+
 TEST_F(InRoot, SymlinkLoopIsAnError) {
   fs::create_symlink("/b", root_ / "a");
   fs::create_symlink("/a", root_ / "b");

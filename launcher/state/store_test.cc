@@ -40,7 +40,15 @@ TEST_F(StoreTest, CreateWriteReadRemove) {
     auto back = dir->read();
     ASSERT_TRUE(back.ok()) << back.error().text();
     EXPECT_EQ(back->cgroup_paths, record.cgroup_paths);
-    EXPECT_FALSE(std::filesystem::exists(root_ + "/c1/.state.json"));  // renamed over
+    EXPECT_FALSE(std::filesystem::exists(root_ + "/c1/.state.json"));  // renamed into place
+    // A record replaced: the new one is read, and the old one (exchanged out) is gone.
+    record.state.status = ContainerStatus::kRunning;
+    record.cgroup_paths = {"/y"};
+    ASSERT_TRUE(dir->write(record).ok());
+    back = dir->read();
+    ASSERT_TRUE(back.ok()) << back.error().text();
+    EXPECT_EQ(back->cgroup_paths, record.cgroup_paths);
+    EXPECT_FALSE(std::filesystem::exists(root_ + "/c1/.state.json"));
     auto ids = list_ids(root_);
     ASSERT_TRUE(ids.ok());
     EXPECT_EQ(*ids, std::vector<std::string>{"c1"});
