@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/verbs.h"
+#include "commit.h"
 #include "json_text.h"
 #include "logging.h"
 
@@ -56,7 +57,7 @@ int launch_main(int argc, char** argv) {
     return 0;
   }
   if (word == "--version" || word == "-v" || word == "version") {
-    cli::print(cli::version_text(HUSK_VERSION));
+    cli::print(cli::version_text(HUSK_VERSION, HUSK_COMMIT));
     return 0;
   }
   const bool rootless =

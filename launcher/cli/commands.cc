@@ -682,9 +682,9 @@ launch COMMAND --help describes each command.
   return text;
 }
 
-std::string version_text(std::string_view version) {
+std::string version_text(std::string_view version, std::string_view commit) {
   const scmp_version* seccomp = seccomp_version();
-  return "launch version " + std::string(version) + "\ncommit: " + std::string(version) +
+  return "launch version " + std::string(version) + "\ncommit: " + std::string(commit) +
          "\nspec: 1.2.0\nlibseccomp: " + std::to_string(seccomp->major) + "." +
          std::to_string(seccomp->minor) + "." + std::to_string(seccomp->micro) + "\n";
 }

@@ -118,8 +118,8 @@ TEST(Verbs, StateRoot) {
 }
 
 TEST(Verbs, Version) {
-  std::string text = version_text("1.2.3");
-  EXPECT_EQ(text.rfind("launch version 1.2.3\ncommit: ", 0), 0u) << text;
+  std::string text = version_text("1.2.3", "v1.2.3-4-gabcdef0");
+  EXPECT_EQ(text.rfind("launch version 1.2.3\ncommit: v1.2.3-4-gabcdef0\n", 0), 0u) << text;
   EXPECT_NE(text.find("\nspec: 1.2.0\nlibseccomp: "), std::string::npos) << text;
 }
 

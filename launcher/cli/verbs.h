@@ -58,6 +58,6 @@ void print(std::string_view text);
 // launch --help: the global options and one line per verb.
 std::string usage();
 // launch --version, runc's shape: "launch version 0.1.0\ncommit: ...\nspec: ...\nlibseccomp: ..."
-std::string version_text(std::string_view version);
+std::string version_text(std::string_view version, std::string_view commit);
 
 }  // namespace husk::launch::cli
