@@ -191,7 +191,7 @@ Result<std::vector<Cgroup::Dir>> Cgroup::resolve(const Hierarchy& h, std::string
     if (container_id.empty() || container_id.find('/') != std::string_view::npos) {
       return Error("container id \"" + std::string(container_id) + "\" cannot name a cgroup");
     }
-    path = std::string(kDefaultParent) + "/" + std::string(container_id);
+    path = "/" + std::string(container_id);
   }
   const bool relative = path.front() != '/';
   const std::vector<std::string> parts = components(path);

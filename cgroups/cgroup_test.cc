@@ -52,14 +52,13 @@ TEST(CgroupTest, LegacyRelativePathLandsBelowOwnCgroupPerController) {
             paths.end());
 }
 
-TEST(CgroupTest, EmptyPathIsHuskSlashId) {
+TEST(CgroupTest, EmptyPathIsSlashId) {
   FakeTree tree(Layout::kUnified);
   const Hierarchy h = tree.hierarchy("0::/ignored\n");
-  tree.populate("husk", "v2");
-  tree.populate("husk/abc", "v2");
+  tree.populate("abc", "v2");
   auto cg = Cgroup::create(h, "", "abc", Resources{});
   ASSERT_TRUE(cg.ok()) << cg.error().text();
-  EXPECT_EQ(cg->paths(), std::vector<std::string>{tree.root() + "/husk/abc"});
+  EXPECT_EQ(cg->paths(), std::vector<std::string>{tree.root() + "/abc"});
   auto bad = Cgroup::create(h, "", "../x", Resources{});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().text(), "container id \"../x\" cannot name a cgroup");

@@ -31,7 +31,6 @@
 namespace husk::cgroups {
 
 inline constexpr std::string_view kDefaultRoot = "/sys/fs/cgroup";
-inline constexpr std::string_view kDefaultParent = "/husk";  // parent of an empty cgroupsPath
 
 enum class Layout {
   kUnified,  // the root is a cgroup2 mount
@@ -117,9 +116,9 @@ class Cgroup {
  public:
   // Resolves an OCI cgroupsPath: an absolute path is taken as is (below each hierarchy's root);
   // a relative one is below the calling process's own cgroup (per hierarchy on v1); an empty
-  // one is "/husk/<container_id>". Creates the directories (enabling the controllers it needs in
-  // the parents' cgroup.subtree_control on v2) and applies `resources`. On failure, removes the
-  // directories it created.
+  // one is "/<container_id>" (no shared parent left behind). Creates the directories (enabling
+  // the controllers it needs in the parents' cgroup.subtree_control on v2) and applies
+  // `resources`. On failure, removes the directories it created.
   // A cgroup that exists already is never taken over: one with a process in it (or in a
   // descendant) is refused, an empty one is joined, and destroy() leaves it in place.
   static Result<Cgroup> create(const Hierarchy& hierarchy, std::string_view cgroups_path,

@@ -60,6 +60,7 @@ enum class ChildEvent : uint8_t {
   kMounted,      // mounts in place, before pivot_root: run prestart and createRuntime hooks
   kReady,        // set up; waiting for start
   kFailed,
+  kReleased,  // `launch start`'s go arrived (a created container): the exec follows
 };
 
 struct ChildMessage {

@@ -72,6 +72,8 @@ void Child::wait_start(std::string* payload) {
   ::close(plan_.start_listener);
   channel_ = connection;
   wait_go(payload);
+  // start tells a released process from one that died before the go reached it by this reply.
+  send(ChildEvent::kReleased);
 }
 
 void Child::enter_namespaces() {

@@ -16,7 +16,7 @@
 //   close-on-exec                              -> kReady, then [wait for start: on the channel
 //   (launch in the foreground), or, for `launch create`, on start_listener: the parent-death
 //   signal is cleared before kReady (create exits), and the first connection (`launch start`)
-//   becomes the channel from then on]
+//   becomes the channel from then on, its go answered with kReleased]
 //   startContainer hooks, HOME and the groups from the image's /etc/passwd and /etc/group,
 //   the process's final set-up (credentials, capabilities, seccomp),
 //   the signal mask restored, execveat(husk's sealed memfd) or execve(process.args)

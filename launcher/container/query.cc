@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "container/loaded.h"
+#include "container/namespace_processes.h"
 #include "read_file.h"
 #include "unique_fd.h"
 
@@ -37,13 +38,6 @@ Result<std::vector<ListEntry>> list_containers(const Runtime& runtime) {
 
 namespace {
 
-// The inode of /proc/PID/ns/pid, 0 when it cannot be read.
-ino_t pid_namespace(const std::string& pid) {
-  struct stat st {};
-  if (::stat(("/proc/" + pid + "/ns/pid").c_str(), &st) != 0) return 0;
-  return st.st_ino;
-}
-
 // The parent pid of /proc/PID/stat, 0 when it cannot be read.
 pid_t parent_of(const std::string& pid) {
   std::string stat;
@@ -58,13 +52,8 @@ pid_t parent_of(const std::string& pid) {
 std::vector<pid_t> processes_without_cgroup(pid_t init) {
   const ino_t own = pid_namespace("self");
   const ino_t container = pid_namespace(std::to_string(init));
-  std::vector<pid_t> all, found;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") == std::string::npos) all.push_back(std::stoi(name));
-  }
-  std::sort(all.begin(), all.end());
+  const std::vector<pid_t> all = all_pids();
+  std::vector<pid_t> found;
   if (container != 0 && container != own) {
     for (pid_t pid : all) {
       if (pid_namespace(std::to_string(pid)) == container) found.push_back(pid);

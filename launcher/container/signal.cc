@@ -9,6 +9,7 @@
 #include "json_text.h"
 
 #include "container/loaded.h"
+#include "container/namespace_processes.h"
 
 namespace husk::launch {
 
@@ -52,6 +53,11 @@ Status kill(const Runtime& runtime, const KillOptions& options) {
     auto cgroup = open_cgroup(loaded->record);
     if (!cgroup.ok()) return std::move(cgroup).error();
     if (*cgroup && loaded->record.owns_cgroup()) return (*cgroup)->kill(options.signal);
+    // Without a cgroup (rootless), its pid namespace tells its processes.
+    if (loaded->record.cgroup_paths.empty()) {
+      HUSK_TRY(check_allowed(options.id, loaded->status, Operation::kKill));
+      return signal_namespace_processes(options.id, loaded->record.init(), options.signal);
+    }
   }
   HUSK_TRY(check_allowed(options.id, loaded->status, Operation::kKill));
   auto pidfd = open_if_alive(loaded->record.init());

@@ -13,6 +13,7 @@
 #include "hooks.h"
 #include "process_setup.h"
 #include "seccomp_filter.h"
+#include "state/process_identity.h"
 
 namespace husk::launch {
 namespace {
@@ -64,6 +65,28 @@ void stop_after_failure(Loaded& loaded) {
   (void)loaded.dir.write(loaded.record);
 }
 
+// The container whose held process died before start released it (killed after create): no
+// reply to the go, or no process to connect to. Recorded as stopped.
+Error process_gone(Loaded& loaded) {
+  stop_after_failure(loaded);
+  return Error("container " + loaded.record.state.id +
+               ": its process exited before start released it (the container is stopped)");
+}
+
+// The go, answered by kReleased from the held process, or its failure.
+Status release(int socket, Loaded& loaded, const oci::Config& config) {
+  if (!Channel::send_go(socket, state_json(loaded.state())).ok()) return process_gone(loaded);
+  auto reply = Channel::receive(socket);
+  if (!reply.ok() || reply->eof) return process_gone(loaded);
+  if (reply->message.event == ChildEvent::kReleased) return {};
+  Error error = reply->message.event == ChildEvent::kFailed
+                    ? child_failed(reply->message, &config)
+                    : Error("container " + loaded.record.state.id +
+                            ": its process sent an unexpected message");
+  stop_after_failure(loaded);
+  return error;
+}
+
 }  // namespace
 
 Status start(const Runtime& runtime, const std::string& id) {
@@ -73,11 +96,14 @@ Status start(const Runtime& runtime, const std::string& id) {
   auto config = load_config_copy(loaded->dir);
   if (!config.ok()) return std::move(config).error();
   mark(runtime.trace, "load");
-  auto socket = connect_start_socket(loaded->dir);
-  if (!socket.ok()) return std::move(socket).error();
   auto prepared = process::prepare_process(*config);
   if (!prepared.ok()) return std::move(prepared).error();
-  HUSK_TRY(Channel::send_go(socket->get(), state_json(loaded->state())));
+  auto socket = connect_start_socket(loaded->dir);
+  if (!socket.ok()) {
+    if (!alive(loaded->record.init())) return process_gone(*loaded);
+    return std::move(socket).error();
+  }
+  HUSK_TRY(release(socket->get(), *loaded, *config));
   if (prepared->seccomp && prepared->seccomp->new_listener) {
     auto listener = receive_listener(socket->get());
     if (!listener.ok()) {

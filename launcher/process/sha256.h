@@ -1,6 +1,8 @@
-// sha256: the SHA-256 digest (FIPS 180-4), for the key and the check of a cached seccomp filter.
-// Small and dependency-free: launch links no crypto library for one digest per start.
+// sha256: the SHA-256 digest, for the key and the check of a cached seccomp filter: a thin
+// wrapper over nettle's (libnettle, linked statically into launch).
 #pragma once
+
+#include <nettle/sha2.h>
 
 #include <array>
 #include <cstddef>
@@ -12,7 +14,7 @@ namespace husk::process {
 
 class Sha256 {
  public:
-  using Digest = std::array<uint8_t, 32>;
+  using Digest = std::array<uint8_t, SHA256_DIGEST_SIZE>;
 
   Sha256();
   void update(const void* data, size_t size);
@@ -20,15 +22,10 @@ class Sha256 {
   Digest finish();  // the digest; the object is spent
 
   static Digest of(std::string_view text);
-  static std::string hex(const Digest& digest);
+  static std::string hex(const Digest& digest);  // lower-case
 
  private:
-  void block(const uint8_t* data);
-
-  std::array<uint32_t, 8> state_;
-  std::array<uint8_t, 64> buffer_{};
-  size_t buffered_ = 0;
-  uint64_t length_ = 0;  // bytes
+  sha256_ctx context_{};
 };
 
 }  // namespace husk::process

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +17,7 @@
 
 namespace husk::e2e {
 namespace {
+namespace fs = std::filesystem;
 
 // The host's layout, as the tests see it from outside: a controller is on v1 when
 // /proc/self/cgroup names it; otherwise it is on the v2 hierarchy (/sys/fs/cgroup on a unified
@@ -339,6 +341,47 @@ TEST(Cgroups, APopulatedCgroupLaunchDidNotCreateIsRefusedAndLeftAlone) {
   ::waitpid(sleeper, nullptr, 0);
   EXPECT_EQ(::rmdir(victim.c_str()), 0) << "the foreign cgroup was removed";
   EXPECT_EQ(bundle.leftovers(), "");
+}
+
+// Without linux.cgroupsPath a container's cgroup is /ID in every hierarchy, with no shared
+// parent: two containers at once, each in its own, and nothing of either left afterwards (no
+// parent made for them). A /husk that existed before (an older launch's) is left alone.
+TEST(Cgroups, TheDefaultCgroupIsSlashIdWithNoSharedParent) {
+  HUSK_E2E_REQUIRE_ROOT();
+  std::vector<std::string> mounts;
+  for (const auto& entry : fs::directory_iterator("/sys/fs/cgroup"))
+    if (entry.is_directory()) mounts.push_back(entry.path().string());
+  mounts.push_back("/sys/fs/cgroup");
+  std::vector<std::string> had_husk;
+  for (const std::string& mount : mounts)
+    if (fs::exists(mount + "/husk")) had_husk.push_back(mount + "/husk");
+  Bundle first, second;
+  std::vector<Running> running;
+  for (Bundle* bundle : {&first, &second}) {
+    bundle->config()["linux"].erase("cgroupsPath");
+    bundle->shell("echo ready; exec sleep 30");
+    bundle->write_config();
+    running.push_back(Bundle::start_launch({"--root", bundle->state_root(), "run", "--pid-file",
+                                            bundle->dir() + "/pid", "--bundle", bundle->dir(),
+                                            bundle->cgroup_name()}));
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    const Bundle& bundle = i == 0 ? first : second;
+    ASSERT_TRUE(running[i].wait_for_output("ready\n"));
+    const std::string pid = read_text(bundle.dir() + "/pid");
+    std::istringstream lines(read_text("/proc/" + pid + "/cgroup"));
+    int seen = 0;
+    for (std::string line; std::getline(lines, line); ++seen)
+      EXPECT_TRUE(line.ends_with(":/" + bundle.cgroup_name())) << line;
+    EXPECT_GT(seen, 0);
+  }
+  for (Running& run : running) {
+    run.signal(SIGTERM);
+    EXPECT_EQ(run.wait().exit_code, 128 + SIGTERM);
+  }
+  EXPECT_EQ(first.leftovers(), "");
+  EXPECT_EQ(second.leftovers(), "");
+  for (const std::string& husk : had_husk) EXPECT_TRUE(fs::exists(husk)) << husk;
 }
 
 // Two containers naming one cgroupsPath: the second is refused, the first runs on untouched.

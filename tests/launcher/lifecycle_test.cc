@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -225,6 +226,47 @@ TEST_F(LifecycleTest, CreateHoldsTheProcessUntilStart) {
   EXPECT_EQ(deleted.code, 0) << deleted.err;
   EXPECT_TRUE(wait_gone(init));
   EXPECT_EQ(bundle_.leftovers(), "");
+}
+
+// The held process gone between create and start (SIGKILL): start fails in one line naming the
+// container, nothing of the program ran, the state says stopped, delete removes the rest. Once
+// killed before start; once while start waits for its reply (the process stopped, then killed).
+TEST_F(LifecycleTest, StartFailsInOneLineWhenTheHeldProcessIsGone) {
+  bundle_.shell("touch /mnt/marker; exec sleep 30");
+  bundle_.write_config();
+  for (bool during_start : {false, true}) {
+    const std::string c = id(during_start ? "gone-during" : "gone-before");
+    Cmd cmd = launch(bundle_, {"create", "--bundle", bundle_.dir(), c});
+    ASSERT_EQ(cmd.code, 0) << cmd.err;
+    const pid_t held = state(c).value("pid", 0);
+    ASSERT_GT(held, 0);
+    if (during_start) {
+      ASSERT_EQ(::kill(held, SIGSTOP), 0);
+      const std::string err = bundle_.dir() + "/start-during.err";
+      int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      pid_t start = spawn_launch({"--root", bundle_.state_root(), "start", c}, -1, err_fd);
+      ::close(err_fd);
+      ::usleep(1000000);  // start has sent the go and waits for the reply (a loaded host too)
+      ASSERT_EQ(::kill(held, SIGKILL), 0);
+      cmd.code = wait_code(start);
+      cmd.err = read_text(err);
+      EXPECT_EQ(cmd.err, "launch: error: container " + c +
+                             ": its process exited before start released it (the container is "
+                             "stopped)\n");
+    } else {
+      ASSERT_EQ(::kill(held, SIGKILL), 0);
+      cmd = launch(bundle_, {"start", c});
+      EXPECT_TRUE(cmd.err.starts_with("launch: error: container " + c)) << cmd.err;
+    }
+    EXPECT_EQ(cmd.code, 1) << during_start;
+    EXPECT_EQ(std::count(cmd.err.begin(), cmd.err.end(), '\n'), 1) << cmd.err;
+    EXPECT_EQ(state(c).value("status", ""), "stopped") << during_start;
+    EXPECT_FALSE(fs::exists(out_ + "/marker"));
+    cmd = launch(bundle_, {"delete", c});
+    EXPECT_EQ(cmd.code, 0) << cmd.err;
+    EXPECT_TRUE(wait_gone(held));
+    EXPECT_EQ(bundle_.leftovers(), "") << during_start;
+  }
 }
 
 // containerd-shim-runc-v2's sequence, with its global options and a JSON log.

@@ -291,6 +291,66 @@ TEST_F(RootlessTest, ResourcesWithoutACgroupAreOneLineAndNothingLeft) {
   EXPECT_EQ(bundle_.leftovers(), "");
 }
 
+// kill --all without a cgroup: every process of the container's pid namespace gets the signal,
+// seen from inside (two shells each trap TERM and write a file). Without a pid namespace of its
+// own the container's processes cannot be told from the host's: one line refuses it.
+TEST_F(RootlessTest, KillAllWithoutACgroupReachesEveryProcessOfItsPidNamespace) {
+  bundle_.shell(
+      "(trap 'touch /mnt/second; exit 0' TERM; touch /mnt/ready2; while :; do sleep 0.1; done) &"
+      " trap 'touch /mnt/first; exit 0' TERM; touch /mnt/ready1; while :; do sleep 0.1; done");
+  write_config();
+  const std::string c = id("killall");
+  RunResult cmd = as_user({"create", "--bundle", bundle_.dir(), c});
+  ASSERT_EQ(cmd.exit_code, 0) << cmd.err;
+  ASSERT_EQ((cmd = as_user({"start", c})).exit_code, 0) << cmd.err;
+  auto appears = [&](const std::string& name) {
+    for (const int64_t deadline = now_ms() + 5000; !fs::exists(out_ + "/" + name);) {
+      if (now_ms() > deadline) return false;
+      ::usleep(10000);
+    }
+    return true;
+  };
+  ASSERT_TRUE(appears("ready1"));
+  ASSERT_TRUE(appears("ready2"));
+  cmd = as_user({"kill", "--all", c, "TERM"});
+  EXPECT_EQ(cmd.exit_code, 0) << cmd.err;
+  EXPECT_EQ(cmd.err, "");
+  EXPECT_TRUE(appears("first"));
+  EXPECT_TRUE(appears("second"));
+  EXPECT_TRUE(wait_status(c, "stopped"));
+  ASSERT_EQ((cmd = as_user({"delete", c})).exit_code, 0) << cmd.err;
+  // The namespace's last processes end as its PID 1 exits (the kernel kills them).
+  for (const int64_t deadline = now_ms() + 5000; !bundle_.leftovers().empty();) {
+    if (now_ms() > deadline) break;
+    ::usleep(10000);
+  }
+  EXPECT_EQ(bundle_.leftovers(), "");
+
+  // The host's pid namespace (its /proc bound in): refused, the container left running. Its
+  // program is its init (--no-init): delete --force ends it.
+  bundle_.remove_namespace("pid");
+  for (json& mount : bundle_.config()["mounts"]) {
+    if (mount.value("destination", "") == "/proc")
+      mount = {
+          {"destination", "/proc"}, {"type", "bind"}, {"source", "/proc"}, {"options", {"rbind"}}};
+  }
+  bundle_.shell("exec sleep 30");
+  write_config();
+  const std::string shared = id("killall-shared");
+  ASSERT_EQ((cmd = as_user({"create", "--no-init", "--bundle", bundle_.dir(), shared})).exit_code,
+            0)
+      << cmd.err;
+  ASSERT_EQ((cmd = as_user({"start", shared})).exit_code, 0) << cmd.err;
+  cmd = as_user({"kill", "--all", shared, "TERM"});
+  EXPECT_EQ(cmd.exit_code, 1);
+  EXPECT_EQ(cmd.err, "launch: error: container " + shared +
+                         " has no cgroup and no pid namespace of its own: kill --all cannot tell "
+                         "its processes from others\n");
+  EXPECT_EQ(status(shared), "running");
+  ASSERT_EQ((cmd = as_user({"delete", "--force", shared})).exit_code, 0) << cmd.err;
+  EXPECT_EQ(bundle_.leftovers(), "");
+}
+
 // What a user cannot have, in one line each: another uid than its own mapped without
 // newuidmap's blessing (/etc/subuid), no user namespace, no state root.
 TEST_F(RootlessTest, RefusalsNameTheField) {
