@@ -731,10 +731,17 @@ TEST_F(LifecycleTest, UpdateEventsAndSignalNames) {
   EXPECT_NE(read_text(events_out).find(R"({"id":")" + c + R"(","type":"oom"})"), std::string::npos)
       << read_text(events_out);
 
+  // Each signal once the shell has taken the one before: two pending at once would be taken
+  // in signal-number order, and a second USR1 would merge with the first.
+  size_t taken = 0;
   for (const char* sig : {"USR1", "SIGHUP", "10"}) {
     cmd = launch(bundle_, {"kill", c, sig});
     EXPECT_EQ(cmd.code, 0) << sig << ": " << cmd.err;
-    ::usleep(150000);
+    ++taken;
+    for (int64_t until = now_ms() + 5000; now_ms() < until; ::usleep(10000)) {
+      const std::string lines = read_text(out_ + "/signals");
+      if (static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n')) >= taken) break;
+    }
   }
   EXPECT_EQ(read_text(out_ + "/signals"), "usr1\nhup\nusr1\n");
   cmd = launch(bundle_, {"kill", c, "SIGNOPE"});
