@@ -19,6 +19,19 @@ std::string join(std::string_view dir, std::string_view name) {
   return out;
 }
 
+// openat2(dir, path) with O_CLOEXEC, retried while the kernel says EAGAIN (a rename raced the
+// lookup): the fd, or -1 with errno.
+int openat2_retrying(int dir, const char* path, int flags, uint64_t resolve) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = resolve;
+  int fd;
+  do {
+    fd = static_cast<int>(syscall(SYS_openat2, dir, path, &how, sizeof(how)));
+  } while (fd < 0 && errno == EAGAIN);
+  return fd;
+}
+
 // Creates `name` in the directory `parent`: a directory (0755), or an empty file (0644) that
 // is never a symlink followed. 0 or errno.
 int make_entry(int parent, const std::string& name, Create kind) {
@@ -66,16 +79,10 @@ std::vector<std::string> path_components(std::string_view clean) {
 }
 
 Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags) {
-  open_how how{};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   std::string p = clean_path(path);
   // openat2 takes "/" inside the root as the root itself; "." reads better in errors.
   const char* rel = p == "/" ? "." : p.c_str() + 1;
-  int fd;
-  do {
-    fd = static_cast<int>(syscall(SYS_openat2, root_fd, rel, &how, sizeof(how)));
-  } while (fd < 0 && errno == EAGAIN);
+  const int fd = openat2_retrying(root_fd, rel, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (fd < 0) return Error::from_errno("open " + p + " in the rootfs");
   return UniqueFd(fd);
 }
@@ -122,6 +129,8 @@ Result<UniqueFd> create_walking(int root_fd, std::string target, Create last) {
   return Error("create " + target + " in the rootfs", ELOOP);
 }
 
+Result<UniqueFd> create_missing(int root_fd, const std::string& target, Create last);
+
 // `target` (clean, missing) created in its parent directory, the parent first if it is missing
 // too: one resolution of the parent instead of a walk from the root. EEXIST when the last
 // component is there but does not resolve (a dangling symlink): the caller walks instead.
@@ -131,32 +140,33 @@ Result<UniqueFd> create_in_parent(int root_fd, const std::string& target, Create
   const std::string name = target.substr(slash + 1);
   auto parent = open_in_root(root_fd, parent_path, O_PATH | O_DIRECTORY);
   if (!parent.ok() && parent.error().errno_value() == ENOENT)
-    parent = create_in_root(root_fd, parent_path, Create::kDirectory);
+    parent = create_missing(root_fd, parent_path, Create::kDirectory);
   if (!parent.ok()) return std::move(parent).error();
   if (int rc = make_entry(parent->get(), name, last); rc != 0)
     return Error("create " + target + " in the rootfs", rc);
   // What was just made, from its parent: never a symlink, never above the parent.
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  int fd;
-  do {
-    fd = static_cast<int>(syscall(SYS_openat2, parent->get(), name.c_str(), &how, sizeof(how)));
-  } while (fd < 0 && errno == EAGAIN);
+  const int fd = openat2_retrying(parent->get(), name.c_str(), O_PATH,
+                                  RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
   if (fd < 0) return Error::from_errno("open " + target + " in the rootfs");
   return UniqueFd(fd);
+}
+
+// `target` (clean), known not to resolve: made in its parent, or by the walk where a dangling
+// symlink stands in the way.
+Result<UniqueFd> create_missing(int root_fd, const std::string& target, Create last) {
+  auto made = create_in_parent(root_fd, target, last);
+  if (made.ok() || made.error().errno_value() != EEXIST) return made;
+  return create_walking(root_fd, target, last);
 }
 
 }  // namespace
 
 Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last) {
-  std::string target = clean_path(path);
+  const std::string target = clean_path(path);
   // Most destinations exist already: one openat2, no walk.
   auto whole = open_in_root(root_fd, target, O_PATH);
   if (whole.ok() || whole.error().errno_value() != ENOENT) return whole;
-  auto made = create_in_parent(root_fd, target, last);
-  if (made.ok() || made.error().errno_value() != EEXIST) return made;
-  return create_walking(root_fd, std::move(target), last);
+  return create_missing(root_fd, target, last);
 }
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
