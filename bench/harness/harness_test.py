@@ -128,6 +128,26 @@ def fake_results():
 
 
 class ReportTest(unittest.TestCase):
+    def test_the_floor_goal_names_the_isolation_floor(self):
+        results = fake_results()
+        spec = results["startup"]["runc-spec"]
+        floor = spec["tools"]["unshare+chroot (kernel floor)"]["wall_us"]
+        for isolation, reach in (([4700, 4800, 4600, 4700], "out of reach"),
+                                 ([3900, 4000, 3950, 3950], None)):
+            spec["to_isolation_floor"] = {
+                "launch": stats.ratio(spec["tools"]["launch"]["wall_us"], isolation),
+                "unshare+chroot (kernel floor)": stats.ratio(floor, isolation)}
+            rows = {g: (f, v) for g, f, v in report.goals(results)}
+            figure, verdict = rows["launch start-up ≤ 1.3 × `unshare ... chroot` floor"]
+            kernel = f"{1 / stats.ratio(floor, isolation)['ratio_of_medians']:.2f}"
+            self.assertIn(f"(isolation floor) is {kernel} × the floor, and launch", figure)
+            self.assertTrue(verdict.startswith("not met by 11%"), verdict)
+            if reach:
+                self.assertIn(f"out of reach without dropping isolation: the kernel's part "
+                              f"alone is {kernel} × the floor", verdict)
+            else:
+                self.assertNotIn("out of reach", verdict)
+
     def test_goals_carry_the_same_run_ratios(self):
         rows = {g: (f, v) for g, f, v in report.goals(fake_results())}
         figure, verdict = rows["launch start-up (runc spec config) ≤ 0.5 × crun"]

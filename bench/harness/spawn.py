@@ -20,6 +20,13 @@ def become_subreaper():
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
 
 
+def mount_tmpfs(path):
+    """A tmpfs on `path` (in the benchmark's private mount namespace: the host never sees it)."""
+    if _libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"mode=755") != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount tmpfs {path}: {os.strerror(errno)}")
+
+
 def umount(path):
     if _libc.umount2(path.encode(), 0) != 0:
         errno = ctypes.get_errno()
@@ -216,10 +223,11 @@ def remove_bench_dirs(prefix):
 class LeakCheck:
     """What a workload must not leave: processes (reparented to the driver), cgroups named with
     the bench's prefix, mounts below the work folder (in the bench's namespace and the host's),
-    and entries in the runtimes' state folders."""
+    and entries in the runtimes' state folders. `own_mounts`: the bench's own (the state tmpfs)."""
 
-    def __init__(self, prefix, work, state_dirs):
+    def __init__(self, prefix, work, state_dirs, own_mounts=()):
         self.prefix, self.work, self.state_dirs = prefix, work, state_dirs
+        self.own_mounts = set(own_mounts)
 
     def check(self):
         leaks = {}
@@ -235,7 +243,8 @@ class LeakCheck:
         left = remove_cgroups(real) + remove_strays(stray)
         if left:
             leaks["not removable"] = left
-        mounts = mounts_under(self.work) + mounts_under(self.work, "/proc/1/mountinfo")
+        mounts = [m for m in mounts_under(self.work) if m not in self.own_mounts]
+        mounts += mounts_under(self.work, "/proc/1/mountinfo")
         if mounts:
             leaks["mounts"] = mounts
         state = []

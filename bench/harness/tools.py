@@ -110,8 +110,10 @@ def make_rootfs(path):
 
 def base_config(runc, launch):
     """The config `runc spec` writes (`launch spec`'s, its equivalent, where runc is absent),
-    with terminal false."""
-    for program in (runc, launch):
+    with terminal false. runc is looked for even when it is not compared. `launch spec` says
+    ociVersion 1.2.0, which crun 1.8 refuses ("unknown version specified"); the fallback says
+    runc 1.1's 1.0.2-dev, which every runtime takes (the field changes nothing else)."""
+    for program in (runc or which("runc"), launch):
         if not program:
             continue
         with tempfile.TemporaryDirectory() as d:
@@ -119,6 +121,8 @@ def base_config(runc, launch):
                 with open(os.path.join(d, "config.json")) as f:
                     config = json.load(f)
                 config["process"]["terminal"] = False
+                if program == launch:
+                    config["ociVersion"] = "1.0.2-dev"
                 return config
     raise RuntimeError("neither `runc spec` nor `launch spec` wrote a config")
 

@@ -82,7 +82,8 @@ class Context:
         self.err = os.path.join(work, "stderr")
         os.makedirs(self.err, exist_ok=True)
         self.skipped = []  # lines: what did not run and why
-        self.leaks = spawn.LeakCheck(self.prefix, work, list(self.state.values()))
+        self.leaks = spawn.LeakCheck(self.prefix, work, list(self.state.values()),
+                                     [os.path.join(work, "state")])
         self.counter = 0
 
     def bundle(self, base, workload, tool, profile=None, tag=None):
@@ -175,6 +176,10 @@ def peak_rss(ctx, entries, runs):
 
 
 COMPILING = "launch (no filter cache)"
+# bench/launch/isolation_floor.cc: the same isolation as launch gives the runc-spec config (its
+# cgroup, namespaces, mounts, devices, masked and read-only paths, capabilities), made in the
+# fewest system calls with nothing checked, parsed or recorded: the kernel's part of the start.
+ISOLATION_FLOOR = "isolation floor (launch's cgroup and mounts, no runtime)"
 
 
 def compiling_argv(ctx, bundle):
@@ -229,6 +234,12 @@ def startup(ctx, base, profile, baseline):
             argv = [tools.which("unshare")] + unshare_ns + [tools.which("chroot"), ctx.rootfs,
                                                            "/bin/true"]
             entries["unshare+chroot (kernel floor)"] = lambda a=argv: a
+        if workload == "runc-spec":
+            floor = os.path.join(ctx.build, "bench", "launch", "isolation_floor")
+            if os.access(floor, os.X_OK):
+                entries[ISOLATION_FLOOR] = lambda f=floor: [f, ctx.rootfs, ctx.next_id("floor")]
+            else:
+                ctx.skip(f"start-up runc-spec: {floor} is not built: no isolation floor row")
         data = run_rounds(ctx, f"start-up {workload}", entries, ctx.options.runs,
                           ctx.options.warmup)
         rss = (peak_rss(ctx, {k: v for k, v in entries.items() if k in data},
@@ -250,6 +261,11 @@ def startup(ctx, base, profile, baseline):
         if "launch" in data and floor in data:
             results[workload]["launch_to_floor"] = stats.ratio(data["launch"]["wall_us"],
                                                                data[floor]["wall_us"])
+        if ISOLATION_FLOOR in data:
+            for tool in ("launch", "launch --no-init", floor):
+                if tool in data:
+                    results[workload].setdefault("to_isolation_floor", {})[tool] = stats.ratio(
+                        data[tool]["wall_us"], data[ISOLATION_FLOOR]["wall_us"])
     return results
 
 

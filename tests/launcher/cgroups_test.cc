@@ -278,6 +278,36 @@ TEST(Cgroups, ACreatedContainerAndAnExecdProcessAreInTheirCgroupOnEveryHierarchy
   EXPECT_EQ(bundle.leftovers(), "");
 }
 
+// A foreground container that needs nothing from launch goes from clone to exec without waiting
+// for it (spawn.h): from inside, its process is in its own cgroup on every hierarchy and in
+// namespaces of its own, and the pids controller counts it and its children (husk, sh, cat).
+TEST(Cgroups, AForegroundContainerIsInItsCgroupAndItsOwnNamespaces) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.config()["linux"]["resources"]["pids"] = {{"limit", 9}};
+  const std::vector<std::string> kinds = {"net", "ipc", "uts", "mnt", "pid"};
+  std::string script = "cat /proc/self/cgroup; echo ---;";
+  for (const std::string& kind : kinds) script += " readlink /proc/self/ns/" + kind + ";";
+  script +=
+      " echo ---; cat /sys/fs/cgroup/pids/pids.current 2>/dev/null ||"
+      " cat /sys/fs/cgroup/pids.current";
+  bundle.shell(script);
+  RunResult result = bundle.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const size_t first = result.out.find("---\n"), second = result.out.find("---\n", first + 4);
+  ASSERT_NE(second, std::string::npos) << result.out;
+  EXPECT_EQ(foreign_cgroup_lines(result.out.substr(0, first), bundle), "") << result.out;
+  std::istringstream links(result.out.substr(first + 4, second - first - 4));
+  for (const std::string& kind : kinds) {
+    std::string inside;
+    std::getline(links, inside);
+    EXPECT_NE(inside, fs::read_symlink("/proc/self/ns/" + kind).string()) << kind;
+    EXPECT_TRUE(inside.starts_with(kind + ":[")) << inside;
+  }
+  EXPECT_EQ(result.out.substr(second + 4), "3\n") << result.out;
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
 TEST(Cgroups, TheContainerSeesOnlyItsOwnCgroupsReadOnly) {
   HUSK_E2E_REQUIRE_ROOT();
   expect_own_cgroups_inside(false);
