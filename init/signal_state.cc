@@ -32,13 +32,9 @@ SignalState take_over_signals() {
   SignalState state;
   KernelSigset all = KernelSigset::all();
   set_mask(SIG_SETMASK, &all, &state.mask);
-  for (int sig = 1; sig <= kMaxSignal; ++sig) {
-    KernelSigaction current{};
-    if (set_action(sig, nullptr, &current) == 0 && current.handler == SIG_IGN) {
-      state.ignored.add(sig);
-    }
-  }
-  if (state.ignored.has(SIGCHLD)) {
+  KernelSigaction current{};
+  state.sigchld_ignored = set_action(SIGCHLD, nullptr, &current) == 0 && current.handler == SIG_IGN;
+  if (state.sigchld_ignored) {
     KernelSigaction dfl{};
     dfl.handler = SIG_DFL;
     set_action(SIGCHLD, &dfl, nullptr);
@@ -47,7 +43,7 @@ SignalState take_over_signals() {
 }
 
 void restore_signals(const SignalState& original) {
-  if (original.ignored.has(SIGCHLD)) {
+  if (original.sigchld_ignored) {
     KernelSigaction ign{};
     ign.handler = SIG_IGN;
     set_action(SIGCHLD, &ign, nullptr);

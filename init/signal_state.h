@@ -11,16 +11,17 @@
 namespace husk {
 
 struct SignalState {
-  KernelSigset mask;     // the signal mask husk was started with
-  KernelSigset ignored;  // the signals that were SIG_IGN when husk started
+  KernelSigset mask;             // the signal mask husk was started with
+  bool sigchld_ignored = false;  // whether SIGCHLD was SIG_IGN when husk started
 };
 
 // Records the start state, blocks every signal, and sets SIGCHLD to SIG_DFL when it was ignored
-// (an ignored SIGCHLD would make the kernel reap the children and hide their status).
+// (an ignored SIGCHLD would make the kernel reap the children and hide their status). The other
+// dispositions stay as husk found them: it installs no handler, and an exec keeps SIG_IGN.
 SignalState take_over_signals();
 
-// In the child before exec: the start dispositions (SIG_IGN where they were, SIG_DFL elsewhere:
-// husk installs no handler) and the start mask. Async-signal-safe.
+// In the child before exec: SIGCHLD's start disposition and the start mask.
+// Async-signal-safe.
 void restore_signals(const SignalState& original);
 
 // Waits for one signal of `set` (rt_sigtimedwait). With a null `timeout` it sleeps until one
