@@ -128,6 +128,20 @@ def fake_results():
 
 
 class ReportTest(unittest.TestCase):
+    def test_launch_beside_the_isolation_floor_step_by_step(self):
+        spec = {"median": {"parse": 100.0, "prepare": 50.0, "cgroup": 500.0, "spawn": 10.0,
+                           "clone": 700.0, "run": 900.0, "total": 3000.0}}
+        floor = {"runs": [{}] * 3, "median": {"cgroup": 400.0, "clone": 650.0, "run": 700.0,
+                                              "total": 2000.0}}
+        rows = report.floor_steps_table(spec, floor)
+        self.assertIn("(3 runs; µs, medians)", rows[2])
+        self.assertIn("| before the clone (launch: config, plans, husk's memfd; both: the "
+                      "cgroup) | 660 | 400 | +260 |", rows)
+        self.assertIn("| hand-overs, the state record, capabilities and the exec (launch) | 0 | 0 "
+                      "| +0 |", rows)
+        self.assertIn("| total | 3000 | 2000 | +1000 |", rows)
+        self.assertEqual(report.floor_steps_table(spec, None), [])
+
     def test_the_floor_goal_names_the_isolation_floor(self):
         results = fake_results()
         spec = results["startup"]["runc-spec"]

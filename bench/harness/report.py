@@ -339,8 +339,42 @@ def phases_section(phases, charts):
         out.append(f"- **{name}** {value:.0f} µs ({100 * value / total:.0f}% of the total)"
                    + (f": {idea}" if idea else ""))
     out.append("")
+    out += floor_steps_table(spec, phases.get("isolation_floor"))
     out += verbs_table(phases.get("verbs", {}))
     return out + chart_links(charts, "phases")
+
+
+# launch's phases and the isolation floor's steps, matched: (step, launch's, the floor's).
+FLOOR_STEPS = [
+    ("before the clone (launch: config, plans, husk's memfd; both: the cgroup)",
+     ["parse", "prepare", "cgroup", "spawn"], ["cgroup"]),
+    ("clone3 with the namespaces, until the child runs", ["clone"], ["clone"]),
+    ("the child: cgroup join, mounts, devices", ["namespaces", "mounts"], ["mounts"]),
+    ("pivot_root, read-only and masked paths (the floor: also capabilities, until exec)",
+     ["pivot_root", "finalize", "process"], ["finalize"]),
+    ("hand-overs, the state record, capabilities and the exec (launch)",
+     ["ready", "record", "exec"], []),
+    ("the process until it exits (launch: husk, then /bin/true)", ["run"], ["run"]),
+    ("removing the cgroup (launch: and the state)", ["delete"], ["delete"]),
+    ("total", ["total"], ["total"]),
+]
+
+
+def floor_steps_table(spec, floor):
+    """launch's runc-spec phases beside the isolation floor's steps (µs, medians)."""
+    if not floor or not floor.get("runs"):
+        return []
+    launch, base = spec["median"], floor["median"]
+    out = ["### launch beside the isolation floor, step by step", "",
+           "The isolation floor (`isolation_floor --timing`, the runc-spec row's) timed in the "
+           f"same interleaved rounds as launch's runc-spec phases ({len(floor['runs'])} runs; "
+           "µs, medians): what launch adds to each step.", "",
+           "| step | launch | isolation floor | launch adds |", "| --- | ---: | ---: | ---: |"]
+    for label, ours, theirs in FLOOR_STEPS:
+        a = sum(launch.get(k) or 0 for k in ours)
+        b = sum(base.get(k) or 0 for k in theirs)
+        out.append(f"| {label} | {a:.0f} | {b:.0f} | {a - b:+.0f} |")
+    return out + [""]
 
 
 def verbs_table(verbs):

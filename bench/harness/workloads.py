@@ -280,15 +280,22 @@ def phases(ctx, base, profile, runs):
         bundles[workload] = tools.write_bundle(os.path.join(ctx.work, "bundles", "ph-" + workload),
                                                config)
     found = {w: [] for w in bundles}
+    # The isolation floor's own steps, beside launch's runc-spec phases.
+    floor = os.path.join(ctx.build, "bench", "launch", "isolation_floor")
+    floor_runs = [] if os.access(floor, os.X_OK) else None
     errors = []
-    total, done = runs * len(bundles), 0
+    order_base = list(bundles) + ([ISOLATION_FLOOR] if floor_runs is not None else [])
+    total, done = runs * len(order_base), 0
     for _ in range(runs):
-        order = list(bundles)
+        order = list(order_base)
         random.shuffle(order)
         for workload in order:
             log = os.path.join(ctx.err, "phases.log")
-            argv = [ctx.launch, "--debug", "--root", ctx.state["launch"], "run", "--init-path",
-                    ctx.husk, "--bundle", bundles[workload], ctx.next_id("p")]
+            if workload == ISOLATION_FLOOR:
+                argv = [floor, "--timing", ctx.rootfs, ctx.next_id("pf")]
+            else:
+                argv = [ctx.launch, "--debug", "--root", ctx.state["launch"], "run",
+                        "--init-path", ctx.husk, "--bundle", bundles[workload], ctx.next_id("p")]
             result = spawn.timed(argv, ctx.env, log)
             done += 1
             ctx.progress("launch phases", done, total, workload)
@@ -299,8 +306,13 @@ def phases(ctx, base, profile, runs):
             elif parsed:
                 entry = dict(parsed[-1])
                 entry["(wall, measured outside)"] = result.wall_us
-                found[workload].append(entry)
+                (floor_runs if workload == ISOLATION_FLOOR else found[workload]).append(entry)
     out = {"errors": errors[:5], "leaks": ctx.leaks.check(), "workloads": {}}
+    if floor_runs:
+        names = list(floor_runs[0])
+        out["isolation_floor"] = {
+            "runs": floor_runs,
+            "median": {k: stats.median([e.get(k) for e in floor_runs]) for k in names}}
     for workload, runs_found in found.items():
         names = []
         for entry in runs_found:

@@ -1,5 +1,5 @@
-// isolation_floor ROOTFS NAME: the kernel's part of a `runc spec` container start, with no
-// runtime around it. It makes the same isolation launch makes for that config, in the fewest
+// isolation_floor [--timing] ROOTFS NAME: the kernel's part of a `runc spec` container start, with
+// no runtime around it. It makes the same isolation launch makes for that config, in the fewest
 // system calls, and checks, parses and records nothing: a cgroup NAME below the caller's own in
 // every hierarchy (devices denied but the spec's defaults, cpuset copied from the parent), the
 // five namespaces, the config's mounts with the container's cgroup bound read-only at
@@ -10,12 +10,17 @@
 // The benchmark times it beside `unshare ... chroot` (namespaces only) and launch: what the
 // isolation itself costs the kernel, which no runtime can go below. Device rules are v1 files
 // only: on a cgroup v2 host it writes no eBPF program, so there it is lower still.
+//
+// --timing: one line on stderr when it ends, in the form launch --debug writes its phases:
+//   timing: {"cgroup_us":..,"clone_us":..,"mounts_us":..,"finalize_us":..,"run_us":..,
+//            "delete_us":..,"total_us":..}
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -28,8 +33,10 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +46,31 @@
 namespace {
 
 using husk::UniqueFd;
+
+// --timing: CLOCK_MONOTONIC stamps, on a page shared with the child.
+enum Stamp { kStart, kCgroupMade, kChildRuns, kMounted, kExecuting, kExited, kRemoved, kStamps };
+int64_t* stamps = nullptr;
+
+void stamp(Stamp which) {
+  if (stamps == nullptr) return;
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  stamps[which] = int64_t{now.tv_sec} * 1000000000 + now.tv_nsec;
+}
+
+void print_timing() {
+  auto us = [](Stamp from, Stamp to) { return (stamps[to] - stamps[from]) / 1000; };
+  std::fprintf(stderr,
+               "timing: {\"cgroup_us\":%lld,\"clone_us\":%lld,\"mounts_us\":%lld,"
+               "\"finalize_us\":%lld,\"run_us\":%lld,\"delete_us\":%lld,\"total_us\":%lld}\n",
+               static_cast<long long>(us(kStart, kCgroupMade)),
+               static_cast<long long>(us(kCgroupMade, kChildRuns)),
+               static_cast<long long>(us(kChildRuns, kMounted)),
+               static_cast<long long>(us(kMounted, kExecuting)),
+               static_cast<long long>(us(kExecuting, kExited)),
+               static_cast<long long>(us(kExited, kRemoved)),
+               static_cast<long long>(us(kStart, kRemoved)));
+}
 
 struct Hierarchy {
   std::string mount_dir;  // below /sys/fs/cgroup: "cpu", "systemd", "unified", or "" (pure v2)
@@ -156,6 +188,7 @@ void bind_read_only(const char* source, const char* target, unsigned long flags)
 
 // In the new namespaces: the rootfs, then /bin/true.
 [[noreturn]] void container(const char* rootfs, const std::vector<Hierarchy>& hierarchies) {
+  stamp(kChildRuns);
   for (const Hierarchy& h : hierarchies) {
     if (::write(h.tasks.get(), "0", 1) != 1) die("joining the cgroup");
   }
@@ -195,6 +228,7 @@ void bind_read_only(const char* source, const char* target, unsigned long flags)
         std::pair{"pts/ptmx", "dev/ptmx"}}) {
     must(::symlink(target, link), link);
   }
+  stamp(kMounted);
   must(static_cast<int>(::syscall(SYS_pivot_root, ".", ".")), "pivot_root");
   must(::umount2(".", MNT_DETACH), "old root");
   must(::chdir("/"), "/");
@@ -230,6 +264,7 @@ void bind_read_only(const char* source, const char* target, unsigned long flags)
   must(static_cast<int>(::syscall(SYS_capset, &header, data.data())), "capset");
   char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
   char* const envp[] = {const_cast<char*>("PATH=/usr/bin:/bin"), nullptr};
+  stamp(kExecuting);
   ::execve(argv[0], argv, envp);
   die("/bin/true");
 }
@@ -237,21 +272,38 @@ void bind_read_only(const char* source, const char* target, unsigned long flags)
 }  // namespace
 
 int main(int argc, char** argv) {
+  const bool timing = argc > 1 && std::string_view(argv[1]) == "--timing";
+  if (timing) {
+    --argc;
+    ++argv;
+  }
   if (argc != 3) {
-    std::fprintf(stderr, "usage: isolation_floor ROOTFS NAME\n");
+    std::fprintf(stderr, "usage: isolation_floor [--timing] ROOTFS NAME\n");
     return 2;
   }
+  if (timing) {
+    void* page = ::mmap(nullptr, sizeof(int64_t) * kStamps, PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) die("mmap");
+    stamps = static_cast<int64_t*>(page);
+  }
+  stamp(kStart);
   std::vector<Hierarchy> hierarchies = plan_cgroups(argv[2]);
   int status = 1 << 8;
   if (create_cgroups(hierarchies)) {
+    stamp(kCgroupMade);
     clone_args args{};
     args.flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET;
     args.exit_signal = SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) container(argv[1], hierarchies);
     if (pid < 0 || ::waitpid(static_cast<pid_t>(pid), &status, 0) < 0) status = 1 << 8;
+    stamp(kExited);
   }
   for (Hierarchy& h : hierarchies) h.tasks.reset();
   remove_cgroups(hierarchies);
+  stamp(kRemoved);
+  const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (timing && ok) print_timing();
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
