@@ -231,11 +231,13 @@ def main(argv):
     # 0.7 ms to a start (a tmpfs root against an ext4 one, 300 paired rounds), crun's and
     # runc's theirs.
     state = os.path.join(work, "state")
-    os.makedirs(state)
-    spawn.mount_tmpfs(state)
-    meta["state_note"] = ("every runtime's state root (--root) on one tmpfs, as /run is on a "
-                          f"standard host (this machine's /run is {filesystem_of('/run')})")
+    state_mounted = False
     try:
+        os.makedirs(state)
+        spawn.mount_tmpfs(state)
+        state_mounted = True
+        meta["state_note"] = ("every runtime's state root (--root) on one tmpfs, as /run is on "
+                              f"a standard host (this machine's /run is {filesystem_of('/run')})")
         tools.make_rootfs(os.path.join(work, "rootfs"))
         base = tools.base_config(found.get("runc"), launch)
         profile = tools.seccomp_profile()
@@ -270,7 +272,8 @@ def main(argv):
     finally:
         spawn.reap_leftovers()
         spawn.remove_bench_dirs(f"hb{os.getpid()}")
-        spawn.umount(state)
+        if state_mounted:
+            spawn.umount(state)
         shutil.rmtree(work, ignore_errors=True)
 
     with open(os.path.join(out, "report.json"), "w") as f:

@@ -73,6 +73,9 @@ class Context:
         self.env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                     "LANG": "C"}
         self.launch = launch
+        # bench/launch/isolation_floor, when built (the runc-spec workload's row and phases).
+        floor = os.path.join(build, "bench", "launch", "isolation_floor")
+        self.isolation_floor = floor if os.access(floor, os.X_OK) else None
         self.husk = os.path.join(build, "init", "husk")
         self.rootfs = os.path.join(work, "rootfs")
         self.state = {name: os.path.join(work, "state", name)
@@ -235,11 +238,12 @@ def startup(ctx, base, profile, baseline):
                                                            "/bin/true"]
             entries["unshare+chroot (kernel floor)"] = lambda a=argv: a
         if workload == "runc-spec":
-            floor = os.path.join(ctx.build, "bench", "launch", "isolation_floor")
-            if os.access(floor, os.X_OK):
-                entries[ISOLATION_FLOOR] = lambda f=floor: [f, ctx.rootfs, ctx.next_id("floor")]
+            if ctx.isolation_floor:
+                entries[ISOLATION_FLOOR] = lambda: [ctx.isolation_floor, ctx.rootfs,
+                                                    ctx.next_id("floor")]
             else:
-                ctx.skip(f"start-up runc-spec: {floor} is not built: no isolation floor row")
+                ctx.skip("start-up runc-spec: bench/launch/isolation_floor is not built: no "
+                         "isolation floor row")
         data = run_rounds(ctx, f"start-up {workload}", entries, ctx.options.runs,
                           ctx.options.warmup)
         rss = (peak_rss(ctx, {k: v for k, v in entries.items() if k in data},
@@ -281,10 +285,9 @@ def phases(ctx, base, profile, runs):
                                                config)
     found = {w: [] for w in bundles}
     # The isolation floor's own steps, beside launch's runc-spec phases.
-    floor = os.path.join(ctx.build, "bench", "launch", "isolation_floor")
-    floor_runs = [] if os.access(floor, os.X_OK) else None
+    floor_runs = []
     errors = []
-    order_base = list(bundles) + ([ISOLATION_FLOOR] if floor_runs is not None else [])
+    order_base = list(bundles) + ([ISOLATION_FLOOR] if ctx.isolation_floor else [])
     total, done = runs * len(order_base), 0
     for _ in range(runs):
         order = list(order_base)
@@ -292,7 +295,7 @@ def phases(ctx, base, profile, runs):
         for workload in order:
             log = os.path.join(ctx.err, "phases.log")
             if workload == ISOLATION_FLOOR:
-                argv = [floor, "--timing", ctx.rootfs, ctx.next_id("pf")]
+                argv = [ctx.isolation_floor, "--timing", ctx.rootfs, ctx.next_id("pf")]
             else:
                 argv = [ctx.launch, "--debug", "--root", ctx.state["launch"], "run",
                         "--init-path", ctx.husk, "--bundle", bundles[workload], ctx.next_id("p")]

@@ -80,8 +80,14 @@ struct Hierarchy {
   UniqueFd tasks;  // its tasks (v1) or cgroup.procs (v2), written by the child
 };
 
+// One line on stderr: what failed and errno's text. Returns false, for the steps that report.
+bool complain(const std::string& what) {
+  std::fprintf(stderr, "isolation_floor: %s: %s\n", what.c_str(), std::strerror(errno));
+  return false;
+}
+
 [[noreturn]] void die(const char* what) {
-  std::fprintf(stderr, "isolation_floor: %s: %s\n", what, std::strerror(errno));
+  complain(what);
   std::_Exit(1);
 }
 
@@ -135,31 +141,28 @@ std::vector<Hierarchy> plan_cgroups(const std::string& name) {
 
 // False, with a line on stderr, when a step fails; remove_cgroups() takes back what was made.
 bool create_cgroups(std::vector<Hierarchy>& hierarchies) {
-  auto failed = [](const std::string& what) {
-    std::fprintf(stderr, "isolation_floor: %s: %s\n", what.c_str(), std::strerror(errno));
-    return false;
-  };
   for (Hierarchy& h : hierarchies) {
-    if (::mkdir(h.cgroup.c_str(), 0755) != 0) return failed(h.cgroup);
+    if (::mkdir(h.cgroup.c_str(), 0755) != 0) return complain(h.cgroup);
     h.made = true;
     std::string parent = h.cgroup.substr(0, h.cgroup.rfind('/'));
     if (h.mount_dir.find("cpuset") != std::string::npos) {
       for (const char* file : {"/cpuset.cpus", "/cpuset.mems"}) {
-        if (!write_file(h.cgroup + file, read_file(parent + file))) return failed(h.cgroup + file);
+        if (!write_file(h.cgroup + file, read_file(parent + file)))
+          return complain(h.cgroup + file);
       }
     }
     if (h.mount_dir.find("devices") != std::string::npos) {
-      if (!write_file(h.cgroup + "/devices.deny", "a")) return failed("devices.deny");
+      if (!write_file(h.cgroup + "/devices.deny", "a")) return complain("devices.deny");
       UniqueFd allow(::open((h.cgroup + "/devices.allow").c_str(), O_WRONLY | O_CLOEXEC));
       for (std::string_view rule :
            {"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm",
             "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm"}) {
-        if (::write(allow.get(), rule.data(), rule.size()) < 0) return failed("devices.allow");
+        if (::write(allow.get(), rule.data(), rule.size()) < 0) return complain("devices.allow");
       }
     }
     std::string tasks = h.cgroup + (h.v2 ? "/cgroup.procs" : "/tasks");
     h.tasks.reset(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!h.tasks) return failed(tasks);
+    if (!h.tasks) return complain(tasks);
   }
   return true;
 }
