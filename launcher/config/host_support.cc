@@ -28,8 +28,10 @@ class Host {
            read("/sys/module/apparmor/parameters/enabled").starts_with("Y");
   }
   bool selinux_enabled() const { return exists("/sys/fs/selinux/enforce"); }
+  // The link itself: following it would make the kernel find (or make) the namespace's inode.
   bool has_namespace(std::string_view name) const {
-    return exists("/proc/self/ns/" + std::string(name));
+    struct stat st;
+    return ::lstat((root_ + "/proc/self/ns/" + std::string(name)).c_str(), &st) == 0;
   }
   bool user_namespaces_disabled() const {
     return read("/proc/sys/user/max_user_namespaces") == "0\n";

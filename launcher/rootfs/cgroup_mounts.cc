@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,6 +52,18 @@ Status mount_under(int root_fd, const std::string& dir, const HostHierarchy& h,
   auto target = create_in_root(root_fd, dir, Create::kDirectory);
   if (!target.ok()) return std::move(target).error();
   HUSK_TRY_CTX(mount_hierarchy(target->get(), h, step, options), dir);
+  return {};
+}
+
+// A hierarchy at `name` in the tmpfs launch has just mounted at the destination (`top`): that
+// tmpfs holds only what launch makes in it, so its names are reached by one lookup each, not by
+// a resolution from the rootfs' root.
+Status mount_in_tmpfs(int top, const std::string& name, const HostHierarchy& h,
+                      const MountStep& step, const Options& options) {
+  if (::mkdirat(top, name.c_str(), 0755) != 0) return Error::from_errno("mkdir " + name);
+  UniqueFd dir(::openat(top, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) return Error::from_errno("open " + name);
+  HUSK_TRY_CTX(mount_hierarchy(dir.get(), h, step, options), name);
   return {};
 }
 
@@ -119,27 +132,23 @@ Status mount_cgroup(int root_fd, const MountStep& step, const Options& options,
   if (!target.ok()) return std::move(target).error().context(step.label());
   unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   HUSK_TRY_CTX(mount_fs("tmpfs", target->get(), "tmpfs", flags, "mode=755"), step.label());
+  auto top = open_in_root(root_fd, step.destination, O_PATH | O_DIRECTORY);  // the tmpfs' root
+  if (!top.ok()) return std::move(top).error().context(step.label());
   for (const auto& h : host.v1) {
     std::string name = basename_of(h.mount_point);
-    HUSK_TRY_CTX(mount_under(root_fd, step.destination + "/" + name, h, step, options),
-                 step.label());
+    HUSK_TRY_CTX(mount_in_tmpfs(top->get(), name, h, step, options), step.label());
     // A joined hierarchy ("cpu,cpuacct") is reachable by each controller's name too.
     for (const auto& c : h.controllers) {
       if (c == name || c.starts_with("name=")) continue;
-      auto dir = open_in_root(root_fd, step.destination, O_PATH | O_DIRECTORY);
-      if (!dir.ok()) return std::move(dir).error().context(step.label());
-      if (symlinkat(name.c_str(), dir->get(), c.c_str()) != 0 && errno != EEXIST) {
+      if (symlinkat(name.c_str(), top->get(), c.c_str()) != 0 && errno != EEXIST) {
         return Error::from_errno("symlink " + c).context(step.label());
       }
     }
   }
   for (const auto& h : host.unified) {
-    HUSK_TRY_CTX(mount_under(root_fd, step.destination + "/unified", h, step, options),
-                 step.label());
+    HUSK_TRY_CTX(mount_in_tmpfs(top->get(), "unified", h, step, options), step.label());
   }
   if (step.options.flags & MS_RDONLY) {
-    auto top = open_in_root(root_fd, step.destination, O_PATH | O_DIRECTORY);
-    if (!top.ok()) return std::move(top).error().context(step.label());
     MountOptions ro;
     ro.flags = MS_RDONLY;
     HUSK_TRY_CTX(set_attrs(top->get(), top_attr_change(ro), false), step.label());
