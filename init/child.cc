@@ -1,18 +1,34 @@
 #include "child.h"
 
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "exit_status.h"
-#include "unique_fd.h"
 
 namespace husk {
 namespace {
 
-[[noreturn]] void run_child(char* const* argv, const SignalState& original, int error_fd,
-                            const ChildSetup& setup) {
+// The child's stack, a frame of spawn_child's: execvp's PATH search takes the most (a buffer of
+// PATH_MAX plus a name). StackTrim gives its pages back once husk is idle.
+constexpr size_t kChildStackSize = 16 * 1024;
+
+struct ChildArgs {
+  char* const* argv;
+  const SignalState* original;
+  const ChildSetup* setup;
+  int exec_error = 0;  // set by the child when exec fails, read once it has exited
+};
+
+// The child shares husk's memory (CLONE_VM) and husk is suspended until it has exec'd or exited
+// (CLONE_VFORK), so nothing else runs in that memory meanwhile; it makes system calls only,
+// and writes nothing of husk's but exec_error (and errno).
+int run_child(void* raw) {
+  ChildArgs& args = *static_cast<ChildArgs*>(raw);
+  const ChildSetup& setup = *args.setup;
   setpgid(0, 0);
   // Every signal is still blocked here, SIGTTOU included, so a background husk may hand the
   // terminal to the child. Without a terminal this fails harmlessly.
@@ -24,7 +40,6 @@ namespace {
     auto lift = [top](int fd) {
       return fd >= 0 && fd <= top ? fcntl(fd, F_DUPFD_CLOEXEC, top + 1) : fd;
     };
-    error_fd = lift(error_fd);
     const int ready = lift(setup.ready_pipe);
     const int out = lift(setup.output_pipes[0]);
     const int err = lift(setup.output_pipes[1]);
@@ -32,43 +47,26 @@ namespace {
     if (out >= 0) dup2(out, STDOUT_FILENO);
     if (err >= 0) dup2(err, STDERR_FILENO);
   }
-  restore_signals(original);
-  execvp(argv[0], argv);
-  int error = errno;
-  while (write(error_fd, &error, sizeof error) < 0 && errno == EINTR) {
-  }
-  _exit(exit_code_for_exec_errno(error));
+  restore_signals(*args.original);
+  execvp(args.argv[0], args.argv);
+  args.exec_error = errno;
+  _exit(exit_code_for_exec_errno(args.exec_error));
 }
 
 }  // namespace
 
+// vfork semantics: no copy of husk's memory for a process that execs at once, and the exec's
+// outcome is known when clone returns.
 SpawnResult spawn_child(char* const* argv, const SignalState& original, const ChildSetup& setup) {
+  ChildArgs args{argv, &original, &setup};
+  alignas(16) char stack[kChildStackSize];
   SpawnResult result;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    result.error = errno;
-    result.failed_step = "pipe";
-    return result;
-  }
-  UniqueFd read_end(fds[0]);
-  UniqueFd write_end(fds[1]);
-
-  result.pid = fork();
+  result.pid = clone(run_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   if (result.pid < 0) {
     result.error = errno;
     result.failed_step = "fork";
-    return result;
-  }
-  if (result.pid == 0) run_child(argv, original, write_end.get(), setup);
-
-  write_end.reset();
-  int error = 0;
-  ssize_t n;
-  do {
-    n = read(read_end.get(), &error, sizeof error);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof error)) {
-    result.error = error;
+  } else if (args.exec_error != 0) {
+    result.error = args.exec_error;
     result.failed_step = "exec";
   }
   return result;

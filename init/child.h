@@ -1,6 +1,6 @@
 // Starting the main child: its own process group (the terminal's foreground when stdin is one),
 // husk's start signal state, the caller's cwd, and no fd of husk's. The child never prints: an
-// exec failure travels back to husk over a close-on-exec pipe.
+// exec failure's errno reaches husk in the memory the two share until the exec.
 #pragma once
 
 #include <sys/types.h>
@@ -25,7 +25,7 @@ struct ChildSetup {
   int output_pipes[2] = {-1, -1};  // close-on-exec in husk; become descriptors 1 and 2
 };
 
-// Forks and execs `argv` (PATH is searched). When exec fails, the child has exited with the
+// Starts `argv` (PATH is searched) as vfork does. When exec fails, the child has exited with the
 // code of exit_code_for_exec_errno() and still needs reaping.
 SpawnResult spawn_child(char* const* argv, const SignalState& original,
                         const ChildSetup& setup = {});
