@@ -52,6 +52,41 @@ inline std::string json_escape(std::string_view text) {
   return out;
 }
 
+// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// above U+10FFFF), as every string of a JSON text must be.
+inline bool is_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t follow = 0;  // continuation bytes; the first one's range is narrower for some leads
+    unsigned char low = 0x80, high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+      follow = 1;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      follow = 2;
+      if (lead == 0xe0) low = 0xa0;   // overlong
+      if (lead == 0xed) high = 0x9f;  // surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      follow = 3;
+      if (lead == 0xf0) low = 0x90;   // overlong
+      if (lead == 0xf4) high = 0x8f;  // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (text.size() - i <= follow) return false;
+    for (size_t k = 1; k <= follow; ++k) {
+      const auto byte = static_cast<unsigned char>(text[i + k]);
+      if (byte < (k == 1 ? low : 0x80) || byte > (k == 1 ? high : 0xbf)) return false;
+    }
+    i += follow + 1;
+  }
+  return true;
+}
+
 // `text` as a JSON string, quotes included.
 inline std::string json_quote(std::string_view text) { return "\"" + json_escape(text) + "\""; }
 

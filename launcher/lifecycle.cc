@@ -27,6 +27,7 @@
 #include "hooks.h"
 #include "host_support.h"
 #include "init_binary.h"
+#include "json_text.h"
 #include "namespaces.h"
 #include "oci_config.h"
 #include "process_setup.h"
@@ -151,6 +152,8 @@ std::string Container::Impl::state_text(ContainerStatus status) {
 Status Container::Impl::load() {
   auto bundle = absolute_path(options.bundle, "bundle");
   if (!bundle.ok()) return std::move(bundle).error();
+  if (!is_utf8(*bundle))
+    return Error("bundle: the path is not UTF-8; the container's state, JSON, cannot hold it");
   struct stat st {};
   if (::stat(bundle->c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Error("bundle " + *bundle + ": not a directory", ENOTDIR);

@@ -26,17 +26,28 @@ std::string state_json(const State& state) {
   return out;
 }
 
+namespace {
+
+std::string json_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const std::string& item : items) out += (out.size() > 1 ? "," : "") + json_quote(item);
+  return out + "]";
+}
+
+}  // namespace
+
+// The state's object with launch's own fields added as "husk", written as state_json() is.
 std::string record_json(const Record& record) {
-  nlohmann::json j = nlohmann::json::parse(state_json(record.state));
-  nlohmann::json& p = j["husk"];
-  p["initStartTime"] = record.init_start_time;
-  p["cgroupPaths"] = record.cgroup_paths;
-  p["cgroupCreated"] = record.cgroup_created;
-  p["created"] = record.created_ns;
-  p["noInit"] = record.no_init;
-  p["foreground"] = record.foreground;
-  if (!record.systemd_unit.empty()) p["systemdUnit"] = record.systemd_unit;
-  return j.dump();
+  std::string out = state_json(record.state);
+  out.pop_back();  // the state's closing brace
+  out += ",\"husk\":{\"initStartTime\":" + std::to_string(record.init_start_time) +
+         ",\"cgroupPaths\":" + json_list(record.cgroup_paths) +
+         ",\"cgroupCreated\":" + json_list(record.cgroup_created) +
+         ",\"created\":" + std::to_string(record.created_ns) +
+         ",\"noInit\":" + (record.no_init ? "true" : "false") +
+         ",\"foreground\":" + (record.foreground ? "true" : "false");
+  if (!record.systemd_unit.empty()) out += ",\"systemdUnit\":" + json_quote(record.systemd_unit);
+  return out + "}}";
 }
 
 Result<Record> parse_record(std::string_view text) {

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
+
+#include "json_text.h"
+
 namespace husk::launch {
 namespace {
 
@@ -44,6 +48,43 @@ TEST(Record, RoundTrip) {
   EXPECT_EQ(back->created_ns, 99);
   EXPECT_TRUE(back->no_init);
   EXPECT_TRUE(back->foreground);
+}
+
+// Every field back as written, strings that need escapes and empty lists included; the text is
+// the state's object with "husk" added, so that what reads state.json as the state finds it.
+TEST(Record, EveryFieldRoundTrips) {
+  Record record;
+  record.state = {"1.2.0", "c2", ContainerStatus::kRunning, 5, "/b \"q\"\\\n\x7f", {}};
+  record.systemd_unit = "husk-c2.scope";
+  record.created_ns = -1;
+  record.init_start_time = UINT64_MAX;
+  const std::string text = record_json(record);
+  std::string state = state_json(record.state);
+  state.pop_back();
+  EXPECT_EQ(text.rfind(state + ",\"husk\":{", 0), 0u) << text;
+  auto back = parse_record(text);
+  ASSERT_TRUE(back.ok()) << back.error().text();
+  EXPECT_EQ(state_json(back->state), state_json(record.state));
+  EXPECT_TRUE(back->cgroup_paths.empty());
+  EXPECT_TRUE(back->cgroup_created.empty());
+  EXPECT_EQ(back->systemd_unit, "husk-c2.scope");
+  EXPECT_EQ(back->created_ns, -1);
+  EXPECT_EQ(back->init_start_time, UINT64_MAX);
+  EXPECT_FALSE(back->no_init);
+  EXPECT_FALSE(back->foreground);
+  EXPECT_EQ(record_json(*back), text);
+}
+
+TEST(Record, Utf8) {
+  for (std::string_view good : {"", "/run/x", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf"}) {
+    EXPECT_TRUE(is_utf8(good)) << good;
+  }
+  for (std::string_view bad :
+       {"\xff", "a\x80", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf0\x80\x80\xaf",
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xe2\x82", "\xf0\x9f\x98", "\xc3"}) {
+    EXPECT_FALSE(is_utf8(bad)) << testing::PrintToString(std::string(bad));
+  }
 }
 
 TEST(Record, BadRecords) {

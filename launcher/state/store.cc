@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "json_text.h"
+
 namespace husk::launch {
 namespace {
 
@@ -148,7 +150,11 @@ std::string StateDir::short_path(std::string_view name) const {
 }
 
 Status StateDir::write(const Record& record) const {
-  return write_file(kRecordFile, record_json(record));
+  std::string text = record_json(record);
+  // JSON holds UTF-8 only: a path of other bytes could be written but never read back.
+  if (!is_utf8(text))
+    return Error("state.json: a path in the record (the bundle's, or a cgroup's) is not UTF-8");
+  return write_file(kRecordFile, text);
 }
 
 bool StateDir::has_record() const {

@@ -49,6 +49,16 @@ TEST_F(StoreTest, CreateWriteReadRemove) {
     ASSERT_TRUE(back.ok()) << back.error().text();
     EXPECT_EQ(back->cgroup_paths, record.cgroup_paths);
     EXPECT_FALSE(std::filesystem::exists(root_ + "/c1/.state.json"));
+    // Bytes that are not UTF-8 could be written but never read back: refused, the record kept.
+    Record unreadable = record;
+    unreadable.cgroup_paths = {"/sys/fs/cgroup/pids/\xff"};
+    auto refused = dir->write(unreadable);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().text(),
+              "state.json: a path in the record (the bundle's, or a cgroup's) is not UTF-8");
+    back = dir->read();
+    ASSERT_TRUE(back.ok()) << back.error().text();
+    EXPECT_EQ(back->cgroup_paths, record.cgroup_paths);
     auto ids = list_ids(root_);
     ASSERT_TRUE(ids.ok());
     EXPECT_EQ(*ids, std::vector<std::string>{"c1"});

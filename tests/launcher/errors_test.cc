@@ -245,6 +245,27 @@ TEST(Errors, ConfigThatIsNotARegularFile) {
   EXPECT_EQ(bundle.leftovers(), "");
 }
 
+// state.json is JSON, which holds UTF-8 only: a bundle at a path of other bytes is refused
+// before anything is made, in the foreground and by create.
+TEST(Errors, BundlePathThatIsNotUtf8) {
+  HUSK_E2E_REQUIRE_ROOT();
+  Bundle bundle;
+  bundle.write_config();
+  const std::string odd = bundle.dir() + "/odd\xff";
+  ASSERT_EQ(::mkdir(odd.c_str(), 0755), 0);
+  ASSERT_EQ(::symlink("../config.json", (odd + "/config.json").c_str()), 0);
+  ASSERT_EQ(::symlink("../rootfs", (odd + "/rootfs").c_str()), 0);
+  const std::string expected =
+      "launch: error: bundle: the path is not UTF-8; the container's state, JSON, cannot hold it\n";
+  RunResult result = Bundle::run_launch({"--root", bundle.state_root(), odd});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err, expected);
+  result = Bundle::run_launch({"--root", bundle.state_root(), "create", "-b", odd, "odd"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err, expected);
+  EXPECT_EQ(bundle.leftovers(), "");
+}
+
 // 100,000 additionalGids made a 589 KB error line.
 TEST(Errors, LongListsMakeShortLines) {
   HUSK_E2E_REQUIRE_ROOT();
