@@ -14,7 +14,7 @@ namespace {
 
 // The child's stack, a frame of spawn_child's: execvp's PATH search takes the most (a buffer of
 // PATH_MAX plus a name). StackTrim gives its pages back once husk is idle.
-constexpr size_t kChildStackSize = 16 * 1024;
+constexpr size_t kChildStackSize = size_t{16} * 1024;
 
 struct ChildArgs {
   char* const* argv;
