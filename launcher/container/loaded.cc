@@ -19,11 +19,11 @@ State Loaded::state() const {
   return state;
 }
 
-ContainerStatus live_status(const Record& record) {
+ContainerStatus live_status(const Record& record, bool being_created) {
   ContainerStatus stored = record.state.status;
   if (stored == ContainerStatus::kStopped) return stored;
-  // "creating" without a pid: the create that wrote it died before its child was set up.
-  if (record.state.pid <= 0 || !alive(record.init())) return ContainerStatus::kStopped;
+  if (record.state.pid <= 0) return being_created ? stored : ContainerStatus::kStopped;
+  if (!alive(record.init())) return ContainerStatus::kStopped;
   return stored;
 }
 
@@ -33,7 +33,11 @@ Result<Loaded> load(const Runtime& runtime, const std::string& id, Lock lock) {
   if (!dir.ok()) return std::move(dir).error();
   auto record = dir->read();
   if (!record.ok()) return std::move(record).error();
-  ContainerStatus status = live_status(*record);
+  // Unlocked, a "creating" record without a pid may be a create at work (it holds the lock).
+  const bool being_created = lock == Lock::kNone &&
+                             record->state.status == ContainerStatus::kCreating &&
+                             record->state.pid <= 0 && dir->locked_elsewhere();
+  ContainerStatus status = live_status(*record, being_created);
   return Loaded{std::move(*dir), std::move(*record), status};
 }
 

@@ -32,7 +32,9 @@ enum class Lock { kExclusive, kNone };
 // "container c1 does not exist" when there is no state directory.
 Result<Loaded> load(const Runtime& runtime, const std::string& id, Lock lock = Lock::kExclusive);
 
-ContainerStatus live_status(const Record& record);
+// `being_created`: a "creating" record without a pid whose create still runs (it holds the
+// state directory's lock); without it such a record is a create that died: stopped.
+ContainerStatus live_status(const Record& record, bool being_created = false);
 
 // The config.json copy the state directory holds.
 Result<oci::Config> load_config_copy(const StateDir& dir);

@@ -104,6 +104,12 @@ void StateDir::unlock() {
   if (fd_) ::flock(fd_.get(), LOCK_UN);
 }
 
+bool StateDir::locked_elsewhere() const {
+  if (::flock(fd_.get(), LOCK_SH | LOCK_NB) != 0) return errno == EWOULDBLOCK;
+  ::flock(fd_.get(), LOCK_UN);
+  return false;
+}
+
 Status StateDir::write_file(std::string_view name, std::string_view text) const {
   std::string tmp = path_ + "/." + std::string(name);
   std::string final_path = path_ + "/" + std::string(name);

@@ -51,6 +51,9 @@ class StateDir {
   void keep() { remove_on_drop_ = false; }
   // Drops the lock; the StateDir stays usable for reads and writes.
   void unlock();
+  // For a StateDir opened without the lock: whether another command holds it now (a create
+  // still at work, say). Takes and drops a shared lock when nobody does.
+  bool locked_elsewhere() const;
   // Removes the directory and what it holds. Idempotent.
   Status remove();
 

@@ -72,6 +72,21 @@ TEST_F(StoreTest, CreateWriteReadRemove) {
             "container ID \"../x\" may only hold letters, digits, '_', '.', '+' and '-'");
 }
 
+// A read-only command's look at the lock: held by a create at work, or by nobody.
+TEST_F(StoreTest, LockedElsewhere) {
+  auto created = StateDir::create(root_, "c1");
+  ASSERT_TRUE(created.ok()) << created.error().text();
+  auto look = StateDir::open_unlocked(root_, "c1");
+  ASSERT_TRUE(look.ok()) << look.error().text();
+  EXPECT_TRUE(look->locked_elsewhere());
+  created->unlock();
+  EXPECT_FALSE(look->locked_elsewhere());
+  // The look dropped the shared lock it took: an exclusive one is free.
+  auto locked = StateDir::open(root_, "c1");
+  ASSERT_TRUE(locked.ok()) << locked.error().text();
+  EXPECT_TRUE(look->locked_elsewhere());
+}
+
 // containerd's shim passes --root ROOT/NAMESPACE before the namespace has a container: the
 // missing folders are made, each 0700.
 TEST_F(StoreTest, AMissingRootIsMadeWithItsParents) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -488,6 +489,40 @@ TEST_F(LifecycleTest, CreateKilledAtAnyMomentThenForceDelete) {
     EXPECT_EQ(bundle_.leftovers(), "") << delay_us << "us";
     EXPECT_FALSE(fs::exists(bundle_.state_root() + "/" + c)) << delay_us << "us";
   }
+}
+
+// Until its child is set up (and, in the foreground, until the child is past its exec), a create
+// holds its state directory's lock and its record says "creating" without a pid. `state` and
+// `list` report such a record as creating while something holds the lock, and as stopped once
+// nothing does (a create that died there); delete --force then removes it.
+TEST_F(LifecycleTest, ACreateAtWorkIsCreatingAndOneThatDiedIsStopped) {
+  const std::string c = id("at-work");
+  const std::string dir = bundle_.state_root() + "/" + c;
+  fs::create_directories(dir);
+  std::ofstream(dir + "/state.json") << json{
+      {"ociVersion", "1.0.2"},
+      {"id", c},
+      {"status", "creating"},
+      {"bundle", bundle_.dir()},
+      {"husk", json::object()}}.dump();
+  UniqueFd held(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(held);
+  ASSERT_EQ(::flock(held.get(), LOCK_EX), 0);
+  json s = state(c);
+  EXPECT_EQ(s.value("status", ""), "creating") << s;
+  EXPECT_FALSE(s.contains("pid")) << s;
+  Cmd cmd = launch(bundle_, {"list", "--format", "json"});
+  json listed = json::parse(cmd.out, nullptr, false);
+  ASSERT_TRUE(listed.is_array() && listed.size() == 1) << cmd.out;
+  EXPECT_EQ(listed[0].value("status", ""), "creating");
+  // The look took no lock of its own: the holder's is still the only one.
+  UniqueFd other(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  EXPECT_NE(::flock(other.get(), LOCK_SH | LOCK_NB), 0);
+  ASSERT_EQ(::flock(held.get(), LOCK_UN), 0);
+  EXPECT_EQ(state(c).value("status", ""), "stopped");
+  EXPECT_EQ((cmd = launch(bundle_, {"delete", "--force", c})).code, 0) << cmd.err;
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_EQ(bundle_.leftovers(), "");
 }
 
 // Of two starts at once, exactly one succeeds; the other finds the container running.
