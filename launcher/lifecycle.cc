@@ -585,13 +585,16 @@ Result<Container> Container::create(const Runtime& runtime, const CreateOptions&
   HUSK_TRY(impl->handshake());
   HUSK_TRY(impl->take_console());
   impl->state.status = ContainerStatus::kCreated;
-  HUSK_TRY(impl->state_dir->write(impl->record));
+  // A direct child is at its exec already: its next record, once it is past it, says
+  // "running". Until then the record says "creating" and the directory stays locked, which
+  // tells `state` and `list` that the create is at work.
+  if (!impl->direct) HUSK_TRY(impl->state_dir->write(impl->record));
   mark(impl->trace, "record");
   if (!options.pid_file.empty())
     HUSK_TRY_CTX(write_file_atomically(options.pid_file, std::to_string(impl->child)),
                  "--pid-file");
   // Other commands (state, kill, exec) may look at a foreground container from now on.
-  if (mode == Mode::kForeground) impl->state_dir->unlock();
+  if (mode == Mode::kForeground && !impl->direct) impl->state_dir->unlock();
   return Container(std::move(impl));
 }
 
@@ -636,6 +639,7 @@ Status Container::start() {
   mark(c.trace, "exec");
   c.state.status = ContainerStatus::kRunning;
   HUSK_TRY(c.state_dir->write(c.record));
+  if (c.direct) c.state_dir->unlock();
   // runtime-spec 1.3: a failing poststart hook fails start; the caller's error path kills the
   // container.
   HUSK_TRY(c.run_hooks(c.config.hooks.poststart, "poststart", ContainerStatus::kRunning));
