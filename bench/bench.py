@@ -169,16 +169,24 @@ def husk_inits(build, found):
 
 
 def husk_settings(ctx, quick):
+    """What the husk section runs. Orphans that pid_max cannot hold at once are left in waves
+    of 5,000 instead (init_bench reap-waves): (waves, per wave, rounds)."""
     reap = [(1000, 2)] if quick else [(1000, 15), (10000, 7), (100000, 3)]
+    waves = [(2, 500, 1)] if quick else []
     with open("/proc/sys/kernel/pid_max") as f:
         pid_max = int(f.read())
-    for n, _ in list(reap):
+    for n, rounds in list(reap):
         if n + 1000 > pid_max:
-            ctx.skip(f"husk: reaping {n:,} orphans needs kernel.pid_max above {n + 1000:,} (it "
-                     f"is {pid_max:,}; `sysctl kernel.pid_max=4194304` to include it): not run")
+            per_wave = 5000
+            ctx.skip(f"husk: reaping {n:,} orphans at once needs kernel.pid_max above "
+                     f"{n + 1000:,} (it is {pid_max:,}; `sysctl kernel.pid_max=4194304` to "
+                     f"include it): run in {n // per_wave} waves of {per_wave:,} instead")
             reap = [r for r in reap if r[0] != n]
+            if per_wave + 1000 <= pid_max:
+                waves.append((n // per_wave, per_wave, rounds))
     return {"overhead_runs": 5 if quick else 20, "overhead_rounds": 2 if quick else 15,
-            "rss_rounds": 1 if quick else 5, "forward_rounds": 1 if quick else 10, "reap": reap}
+            "rss_rounds": 1 if quick else 5, "forward_rounds": 1 if quick else 10, "reap": reap,
+            "waves": waves}
 
 
 def main(argv):

@@ -218,6 +218,20 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(report.drift_verdict(stats.drift(launch), worse, "crun"),
                          "not met: 20% slower at the end, 20% more drift than crun")
 
+    def test_orphans_in_waves_get_their_rows_and_a_word_on_what_they_time(self):
+        results = fake_results()
+        results["husk"]["metrics"]["waves100000"] = {
+            "about": "reap 100,000 orphans in 20 waves of 5,000", "unit": "ms", "errors": [],
+            "samples": {"husk": [9000.0, 9100.0], "tini": [9500.0, 9400.0]},
+            "cpu_ms": {"husk": [250.0, 260.0], "tini": [320.0, 330.0]}}
+        text = report.render(results)
+        self.assertIn("| init CPU, reap 100,000 orphans in 20 waves of 5,000 (ms) |", text)
+        self.assertIn("husk reap 100,000 orphans in 20 waves of 5,000, init CPU: no worse than "
+                      "the best", text)
+        self.assertIn("the wall time is mostly the probe's forks", text)
+        self.assertNotIn("the wall time is mostly the probe's forks",
+                         report.render(fake_results()))
+
     def test_report_has_its_header_sections_and_what_did_not_run(self):
         text = report.render(fake_results())
         for needle in ("# husk benchmark report", "load average (1, 5, 15 min) | at the start "

@@ -478,7 +478,10 @@ def husk_section(husk, charts):
            "interleaved in a new random order each round; medians of the rounds "
            "(`init -- /bin/true`: each round's value is itself a median of several runs). "
            "\"(no init)\" is /bin/true alone as PID 1: the floor of the overhead column. "
-           "tini and dumb-init are dynamically linked: their size leaves out libc.", "",
+           "tini and dumb-init are dynamically linked: their size leaves out libc."
+           + (" Orphans in waves: more than pid_max holds at a time, left one wave after the "
+              "other from the init's start; the wall time is mostly the probe's forks, the init "
+              "CPU its reaping." if any(k.startswith("waves") for k in metrics) else ""), "",
            "| init | " + " | ".join(heads) + " |", "| --- |" + " ---: |" * len(heads)]
     for init in inits:
         row = [num(husk["size_kib"].get(init), 1)]

@@ -459,6 +459,11 @@ def husk_rows(ctx, inits, settings):
     for n, rounds in settings["reap"]:
         plan.append((f"reap{n}", f"reap {n:,} orphans", "ms", ["reap", str(n), "1"], rounds,
                      False))
+    for waves, per_wave, rounds in settings.get("waves", []):
+        total = waves * per_wave
+        plan.append((f"waves{total}",
+                     f"reap {total:,} orphans in {waves} waves of {per_wave:,}", "ms",
+                     ["reap-waves", str(waves), str(per_wave), "1"], rounds, False))
     total = sum(p[4] * (len(inits) if p[5] else len(inits) - 1) for p in plan)
     done = 0
     for key, about, unit, args, rounds, with_floor in plan:
@@ -482,7 +487,7 @@ def husk_rows(ctx, inits, settings):
                 samples[name].append(float(words[0]))
                 cpu[name].append(float(words[1]) if len(words) > 1 else None)
         metric = {"about": about, "unit": unit, "samples": samples, "errors": errors[:3]}
-        if key.startswith("reap"):
+        if key.startswith(("reap", "waves")):
             metric["cpu_ms"] = cpu
         out["metrics"][key] = metric
     out["leaks"] = ctx.leaks.check()

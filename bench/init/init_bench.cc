@@ -11,6 +11,11 @@
 // 100 µs, reading only its first entries). CPU is what the init itself ran meanwhile, user and
 // system (sum_exec_runtime from /proc/PID/schedstat): other load on the machine hardly moves it.
 //   init_bench forward RUNS INIT...        SIGUSR1 to the init until the child has it, microseconds
+//   init_bench reap-waves WAVES N RUNS INIT...   WAVES waves of N orphans, one after the other
+//                                          (more in all than pid_max allows at a time): "WALL
+//                                          CPU", ms, from the init's start until the last is
+//                                          reaped; the wall time is mostly the probe's forks, the
+//                                          init's CPU is its reaping
 //
 // INIT is the init's command line up to (and including) its "--" where it takes one; the
 // workload's command is appended. HUSK_PROBE names the probe program of tests/init.
@@ -141,12 +146,15 @@ long rss_kib(pid_t pid) {
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr,
-                 "usage: init_bench overhead|rss|forward RUNS INIT... | reap N RUNS INIT...\n");
+                 "usage: init_bench overhead|rss|forward RUNS INIT... | reap N RUNS INIT... | "
+                 "reap-waves WAVES N RUNS INIT...\n");
     return 2;
   }
   std::string workload = argv[1];
-  int first = workload == "reap" ? 4 : 3;
-  long count = workload == "reap" ? std::atol(argv[2]) : 0;
+  int first = workload == "reap" ? 4 : workload == "reap-waves" ? 5 : 3;
+  if (argc <= first) return 2;
+  long count = first > 3 ? std::atol(argv[2]) : 0;
+  long per_wave = first > 4 ? std::atol(argv[3]) : 0;
   int runs = std::atoi(argv[first - 1]);
   std::vector<std::string> init(argv + first, argv + argc);
   std::vector<double> samples;
@@ -201,6 +209,30 @@ int main(int argc, char** argv) {
       samples.push_back((now_us() - t0) / 1000.0);
       usleep(2000);  // the init's last wait and its return to sleep
       cpu.push_back((cpu_ns(s.pid) - cpu0) / 1e6);
+      close(children_fd);
+      finish(s);
+    }
+    std::printf("%.2f %.3f\n", median(samples), median(cpu));
+    return 0;
+  } else if (workload == "reap-waves") {
+    std::vector<double> cpu;
+    const std::string total = std::to_string(count * per_wave);
+    for (int i = 0; i < runs; ++i) {
+      long long t0 = now_us();
+      Started s = start(
+          with(init, {probe(), "orphan-waves", std::to_string(count), std::to_string(per_wave)}),
+          true);
+      std::string out;
+      std::string task = "/proc/" + std::to_string(s.pid) + "/task/" + std::to_string(s.pid);
+      int children_fd = open((task + "/children").c_str(), O_RDONLY | O_CLOEXEC);
+      if (children_fd < 0 || !read_until(s.out, out, "orphans " + total + "\n", 600000)) {
+        finish(s);
+        return 1;
+      }
+      while (has_second_child(children_fd)) usleep(100);
+      samples.push_back((now_us() - t0) / 1000.0);
+      usleep(2000);  // the init's last wait and its return to sleep
+      cpu.push_back(cpu_ns(s.pid) / 1e6);
       close(children_fd);
       finish(s);
     }
