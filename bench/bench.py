@@ -182,8 +182,9 @@ def husk_settings(ctx, quick):
                      f"{n + 1000:,} (it is {pid_max:,}; `sysctl kernel.pid_max=4194304` to "
                      f"include it): run in {n // per_wave} waves of {per_wave:,} instead")
             reap = [r for r in reap if r[0] != n]
+            # Its wall time (mostly the probe's forks) moves 10% run to run: more rounds.
             if per_wave + 1000 <= pid_max:
-                waves.append((n // per_wave, per_wave, rounds))
+                waves.append((n // per_wave, per_wave, rounds + 2))
     return {"overhead_runs": 5 if quick else 20, "overhead_rounds": 2 if quick else 15,
             "rss_rounds": 1 if quick else 5, "forward_rounds": 1 if quick else 10, "reap": reap,
             "waves": waves}
