@@ -146,21 +146,38 @@ class ReportTest(unittest.TestCase):
         results = fake_results()
         spec = results["startup"]["runc-spec"]
         floor = spec["tools"]["unshare+chroot (kernel floor)"]["wall_us"]
-        for isolation, reach in (([4700, 4800, 4600, 4700], "out of reach"),
-                                 ([3900, 4000, 3950, 3950], None)):
-            spec["to_isolation_floor"] = {
-                "launch": stats.ratio(spec["tools"]["launch"]["wall_us"], isolation),
-                "unshare+chroot (kernel floor)": stats.ratio(floor, isolation)}
+        launch = spec["tools"]["launch"]["wall_us"]
+        for isolation, with_husk, reach in (
+                ([4700, 4800, 4600, 4700], None, "the kernel's part alone is 1.34 × the floor"),
+                ([3900, 4000, 3950, 3950], None, None),
+                ([3900, 4000, 3950, 3950], [4700, 4800, 4600, 4700],
+                 "out of reach without dropping isolation or husk as PID 1: the isolation floor "
+                 "with husk alone is 1.34 × the floor"),
+                ([3900, 4000, 3950, 3950], [4300, 4400, 4250, 4300],
+                 "the isolation floor with husk as PID 1 (1.23 × the floor) leaves launch 7% of "
+                 "the floor for its own work")):
+            spec["to_isolation_floor"] = {"launch": stats.ratio(launch, isolation),
+                                          "unshare+chroot (kernel floor)": stats.ratio(floor,
+                                                                                       isolation)}
+            spec.pop("to_isolation_husk", None)
+            if with_husk:
+                spec["to_isolation_husk"] = {"launch": stats.ratio(launch, with_husk),
+                                             "unshare+chroot (kernel floor)": stats.ratio(
+                                                 floor, with_husk)}
             rows = {g: (f, v) for g, f, v in report.goals(results)}
             figure, verdict = rows["launch start-up ≤ 1.3 × `unshare ... chroot` floor"]
             kernel = f"{1 / stats.ratio(floor, isolation)['ratio_of_medians']:.2f}"
             self.assertIn(f"(isolation floor) is {kernel} × the floor, and launch", figure)
             self.assertTrue(verdict.startswith("not met by 11%"), verdict)
+            if with_husk:
+                self.assertIn(f"; with husk as PID 1 it is "
+                              f"{1 / stats.ratio(floor, with_husk)['ratio_of_medians']:.2f} × the "
+                              f"floor, and launch 1.", figure)
             if reach:
-                self.assertIn(f"out of reach without dropping isolation: the kernel's part "
-                              f"alone is {kernel} × the floor", verdict)
+                self.assertIn(reach, verdict)
             else:
                 self.assertNotIn("out of reach", verdict)
+                self.assertNotIn("husk", figure + verdict)
 
     def test_goals_carry_the_same_run_ratios(self):
         rows = {g: (f, v) for g, f, v in report.goals(fake_results())}

@@ -103,9 +103,21 @@ def goals(results):
         figure += (f"; the same isolation with no runtime (isolation floor) is {kernel:.2f} × "
                    f"the floor, and launch {ci(iso['launch'])} × that" if "launch" in iso
                    else "")
+        husk = spec.get("to_isolation_husk", {})
+        with_husk = 1 / husk[FLOOR]["ratio_of_medians"] if FLOOR in husk else None
+        if with_husk is not None:
+            figure += (f"; with husk as PID 1 it is {with_husk:.2f} × the floor" +
+                       (f", and launch {ci(husk['launch'])} × that" if "launch" in husk else ""))
         if f["ratio_of_medians"] > 1.3 and kernel > 1.3:
             verdict += (f"; out of reach without dropping isolation: the kernel's part alone is "
                         f"{kernel:.2f} × the floor")
+        elif f["ratio_of_medians"] > 1.3 and with_husk is not None and with_husk > 1.3:
+            verdict += (f"; out of reach without dropping isolation or husk as PID 1: the "
+                        f"isolation floor with husk alone is {with_husk:.2f} × the floor")
+        elif f["ratio_of_medians"] > 1.3 and with_husk is not None:
+            verdict += (f"; the isolation floor with husk as PID 1 ({with_husk:.2f} × the floor) "
+                        f"leaves launch {(1.3 - with_husk) * 100:.0f}% of the floor for its own "
+                        f"work")
     rows.append(("launch start-up ≤ 1.3 × `unshare ... chroot` floor", figure, verdict))
     sec = startup.get("seccomp", {}).get("ratios", {})
     s, c = sec.get("launch"), sec.get(COMPILING)
@@ -300,6 +312,12 @@ def startup_section(startup, charts):
                     "capabilities as launch gives this config, in the fewest system calls, with "
                     "nothing checked, parsed or recorded): " +
                     "; ".join(f"{tool} {ci(r)}" for tool, r in to_isolation.items()) + "."]
+        to_husk = data.get("to_isolation_husk", {})
+        if to_husk:
+            out += ["", "Ratios to the isolation floor with husk as PID 1 (the same, husk exec'd "
+                    "from a sealed copy as launch does it, then /bin/true: the least a runtime "
+                    "that gives this isolation and runs husk can take): " +
+                    "; ".join(f"{tool} {ci(r)}" for tool, r in to_husk.items()) + "."]
         errors = [e for t in data["tools"].values() for e in t["errors"][:1]]
         if errors:
             out += ["", "Failures (first of each tool): " + "; ".join(f"`{e}`" for e in errors)]

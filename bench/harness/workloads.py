@@ -183,6 +183,9 @@ COMPILING = "launch (no filter cache)"
 # cgroup, namespaces, mounts, devices, masked and read-only paths, capabilities), made in the
 # fewest system calls with nothing checked, parsed or recorded: the kernel's part of the start.
 ISOLATION_FLOOR = "isolation floor (launch's cgroup and mounts, no runtime)"
+# The same with husk as PID 1, exec'd from a sealed copy as launch does: the least any runtime
+# that gives this isolation and runs husk can take.
+ISOLATION_FLOOR_HUSK = "isolation floor with husk as PID 1"
 
 
 def compiling_argv(ctx, bundle):
@@ -241,6 +244,8 @@ def startup(ctx, base, profile, baseline):
             if ctx.isolation_floor:
                 entries[ISOLATION_FLOOR] = lambda: [ctx.isolation_floor, ctx.rootfs,
                                                     ctx.next_id("floor")]
+                entries[ISOLATION_FLOOR_HUSK] = lambda: [ctx.isolation_floor, "--init", ctx.husk,
+                                                         ctx.rootfs, ctx.next_id("floor")]
             else:
                 ctx.skip("start-up runc-spec: bench/launch/isolation_floor is not built: no "
                          "isolation floor row")
@@ -270,6 +275,11 @@ def startup(ctx, base, profile, baseline):
                 if tool in data:
                     results[workload].setdefault("to_isolation_floor", {})[tool] = stats.ratio(
                         data[tool]["wall_us"], data[ISOLATION_FLOOR]["wall_us"])
+        if ISOLATION_FLOOR_HUSK in data:
+            for tool in ("launch", floor):
+                if tool in data:
+                    results[workload].setdefault("to_isolation_husk", {})[tool] = stats.ratio(
+                        data[tool]["wall_us"], data[ISOLATION_FLOOR_HUSK]["wall_us"])
     return results
 
 

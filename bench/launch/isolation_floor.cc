@@ -1,15 +1,19 @@
-// isolation_floor [--timing] ROOTFS NAME: the kernel's part of a `runc spec` container start, with
-// no runtime around it. It makes the same isolation launch makes for that config, in the fewest
-// system calls, and checks, parses and records nothing: a cgroup NAME below the caller's own in
-// every hierarchy (devices denied but the spec's defaults, cpuset copied from the parent), the
-// five namespaces, the config's mounts with the container's cgroup bound read-only at
-// /sys/fs/cgroup, the default device nodes and links, pivot_root, a read-only root, the masked
-// and read-only paths, the three capabilities, no_new_privs and the file limit; then /bin/true,
-// and the cgroup removed once it has exited.
+// isolation_floor [--timing] [--init HUSK] ROOTFS NAME: the kernel's part of a `runc spec`
+// container start, with no runtime around it. It makes the same isolation launch makes for that
+// config, in the fewest system calls, and checks, parses and records nothing: a cgroup NAME below
+// the caller's own in every hierarchy (devices denied but the spec's defaults, cpuset copied from
+// the parent), the five namespaces, the config's mounts with the container's cgroup bound
+// read-only at /sys/fs/cgroup, the default device nodes and links, pivot_root, a read-only root,
+// the masked and read-only paths, the three capabilities, no_new_privs and the file limit; then
+// /bin/true, and the cgroup removed once it has exited.
 //
 // The benchmark times it beside `unshare ... chroot` (namespaces only) and launch: what the
 // isolation itself costs the kernel, which no runtime can go below. Device rules are v1 files
 // only: on a cgroup v2 host it writes no eBPF program, so there it is lower still.
+//
+// --init HUSK: husk as PID 1, as launch runs it: a sealed memfd copy of HUSK made before the
+// cgroup, exec'd from that copy as `husk -p SIGKILL -- /bin/true`. The least any runtime that
+// gives this isolation and runs husk as PID 1 can take.
 //
 // --timing: one line on stderr when it ends, in the form launch --debug writes its phases:
 //   timing: {"cgroup_us":..,"clone_us":..,"mounts_us":..,"finalize_us":..,"run_us":..,
@@ -24,6 +28,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -179,6 +184,22 @@ void must(int result, const char* what) {
   if (result != 0) die(what);
 }
 
+// The copy launch execs husk from: a memfd of the same bytes, sealed against any change.
+UniqueFd sealed_copy(const char* path) {
+  UniqueFd file(::open(path, O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!file || ::fstat(file.get(), &st) != 0) die(path);
+  UniqueFd copy(::memfd_create("husk", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!copy) die("memfd_create");
+  for (off_t done = 0; done < st.st_size;) {
+    if (::sendfile(copy.get(), file.get(), &done, static_cast<size_t>(st.st_size - done)) <= 0)
+      die(path);
+  }
+  must(::fcntl(copy.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
+       "F_ADD_SEALS");
+  return copy;
+}
+
 // A read-only path the kernel lacks is left out, as runtimes do.
 void bind_read_only(const char* source, const char* target, unsigned long flags) {
   if (::mount(source, target, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
@@ -189,8 +210,9 @@ void bind_read_only(const char* source, const char* target, unsigned long flags)
        target);
 }
 
-// In the new namespaces: the rootfs, then /bin/true.
-[[noreturn]] void container(const char* rootfs, const std::vector<Hierarchy>& hierarchies) {
+// In the new namespaces: the rootfs, then /bin/true, through husk when `init` is open (-1: not).
+[[noreturn]] void container(const char* rootfs, const std::vector<Hierarchy>& hierarchies,
+                            int init) {
   stamp(kChildRuns);
   for (const Hierarchy& h : hierarchies) {
     if (::write(h.tasks.get(), "0", 1) != 1) die("joining the cgroup");
@@ -265,9 +287,16 @@ void bind_read_only(const char* source, const char* target, unsigned long flags)
   std::array<__user_cap_data_struct, 2> data{};
   data[0].effective = data[0].permitted = static_cast<uint32_t>(kept);
   must(static_cast<int>(::syscall(SYS_capset, &header, data.data())), "capset");
-  char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
   char* const envp[] = {const_cast<char*>("PATH=/usr/bin:/bin"), nullptr};
   stamp(kExecuting);
+  if (init >= 0) {
+    char* const argv[] = {const_cast<char*>("husk"),      const_cast<char*>("-p"),
+                          const_cast<char*>("SIGKILL"),   const_cast<char*>("--"),
+                          const_cast<char*>("/bin/true"), nullptr};
+    ::syscall(SYS_execveat, init, "", argv, envp, AT_EMPTY_PATH);
+    die("husk");
+  }
+  char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
   ::execve(argv[0], argv, envp);
   die("/bin/true");
 }
@@ -280,8 +309,14 @@ int main(int argc, char** argv) {
     --argc;
     ++argv;
   }
+  const char* init_path = nullptr;
+  if (argc > 2 && std::string_view(argv[1]) == "--init") {
+    init_path = argv[2];
+    argc -= 2;
+    argv += 2;
+  }
   if (argc != 3) {
-    std::fprintf(stderr, "usage: isolation_floor [--timing] ROOTFS NAME\n");
+    std::fprintf(stderr, "usage: isolation_floor [--timing] [--init HUSK] ROOTFS NAME\n");
     return 2;
   }
   if (timing) {
@@ -291,6 +326,8 @@ int main(int argc, char** argv) {
     stamps = static_cast<int64_t*>(page);
   }
   stamp(kStart);
+  UniqueFd init;
+  if (init_path != nullptr) init = sealed_copy(init_path);
   std::vector<Hierarchy> hierarchies = plan_cgroups(argv[2]);
   int status = 1 << 8;
   if (create_cgroups(hierarchies)) {
@@ -299,7 +336,7 @@ int main(int argc, char** argv) {
     args.flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET;
     args.exit_signal = SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
-    if (pid == 0) container(argv[1], hierarchies);
+    if (pid == 0) container(argv[1], hierarchies, init ? init.get() : -1);
     if (pid < 0 || ::waitpid(static_cast<pid_t>(pid), &status, 0) < 0) status = 1 << 8;
     stamp(kExited);
   }
