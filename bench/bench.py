@@ -171,7 +171,7 @@ def husk_inits(build, found):
 def husk_settings(ctx, quick):
     """What the husk section runs. Orphans that pid_max cannot hold at once are left in waves
     of 5,000 instead (init_bench reap-waves): (waves, per wave, rounds)."""
-    reap = [(1000, 2)] if quick else [(1000, 15), (10000, 7), (100000, 3)]
+    reap = [(1000, 2)] if quick else [(1000, 15), (10000, 11), (100000, 3)]
     waves = [(2, 500, 1)] if quick else []
     with open("/proc/sys/kernel/pid_max") as f:
         pid_max = int(f.read())
