@@ -186,7 +186,7 @@ def husk_settings(ctx, quick):
             if per_wave + 1000 <= pid_max:
                 waves.append((n // per_wave, per_wave, rounds + 2))
     return {"overhead_runs": 5 if quick else 20, "overhead_rounds": 2 if quick else 15,
-            "rss_rounds": 1 if quick else 5, "forward_rounds": 1 if quick else 10, "reap": reap,
+            "rss_rounds": 1 if quick else 5, "forward_rounds": 1 if quick else 20, "reap": reap,
             "waves": waves}
 
 

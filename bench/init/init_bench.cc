@@ -10,7 +10,12 @@
 // when the init has no child left but the probe (/proc/PID/task/PID/children, polled every
 // 100 µs, reading only its first entries). CPU is what the init itself ran meanwhile, user and
 // system (sum_exec_runtime from /proc/PID/schedstat): other load on the machine hardly moves it.
-//   init_bench forward RUNS INIT...        SIGUSR1 to the init until the child has it, microseconds
+//   init_bench forward RUNS INIT...        SIGUSR1 to the init until the child has it,
+//   microseconds;
+//                                          init_bench, the init and its child on one CPU (the
+//                                          first it may use): a wake-up that crosses to an idle
+//                                          vCPU costs a VM hundreds of µs, and where each process
+//                                          landed would decide the figure rather than the init
 //   init_bench reap-waves WAVES N RUNS INIT...   WAVES waves of N orphans, one after the other
 //                                          (more in all than pid_max allows at a time): "WALL
 //                                          CPU", ms, from the init's start until the last is
@@ -41,6 +46,21 @@
 namespace {
 
 using husk::test::read_until;
+
+// This process, and what it starts from now on, on the first CPU it may run on.
+void pin_to_one_cpu() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    (void)sched_setaffinity(0, sizeof one, &one);
+    return;
+  }
+}
 
 long long now_us() {
   timespec ts{};
@@ -167,6 +187,7 @@ int main(int argc, char** argv) {
       samples.push_back(static_cast<double>(now_us() - t0));
     }
   } else if (workload == "rss" || workload == "forward") {
+    if (workload == "forward") pin_to_one_cpu();
     for (int i = 0; i < runs; ++i) {
       Started s = start(with(init, {probe(), "signals"}), true);
       std::string out;
