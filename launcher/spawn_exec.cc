@@ -32,7 +32,7 @@ class ExecChild : public StageRunner {
     if (joined.error != 0) fail(ChildStage::kJoinNamespaces, joined.error, "setns");
     send(ChildEvent::kNamespaces);
     wait_go();
-    fork_process();  // the pid and time namespaces apply to children only
+    if (plan_.fork_after_join) fork_process();  // the pid and time namespaces apply to children
     exec();
   }
 

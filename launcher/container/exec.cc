@@ -1,8 +1,11 @@
 #include "container/exec.h"
 
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "channel.h"
@@ -125,6 +128,28 @@ Result<std::vector<OpenedNamespace>> container_namespaces(const oci::Config& con
   return open_joins(joins);
 }
 
+// Root's launch enters the container's pid namespace for its children (setns changes nothing of
+// its own), so that the child it clones next is born there and execs without a fork of its own;
+// that pid namespace is then taken out of `joins`. launch first makes itself non-dumpable, which
+// the child inherits: no process of the container may ptrace it or open its memory, not even in
+// the moment before the child's own PR_SET_DUMPABLE. Not with a time namespace, which the child
+// could only enter through a fork of its own, nor for another user, who may join the pid
+// namespace only from inside the container's user namespace. Returns whether the child needs no
+// fork: also when there is neither namespace to enter.
+bool enter_pid_namespace_for_children(std::vector<OpenedNamespace>& joins) {
+  auto has = [&](int flag) {
+    return std::find_if(joins.begin(), joins.end(),
+                        [&](const OpenedNamespace& ns) { return ns.flag == flag; });
+  };
+  if (has(CLONE_NEWTIME) != joins.end()) return false;
+  auto pid = has(CLONE_NEWPID);
+  if (pid == joins.end()) return true;
+  if (::geteuid() != 0 || ::prctl(PR_SET_DUMPABLE, 0) != 0) return false;
+  if (::setns(pid->fd.get(), CLONE_NEWPID) != 0) return false;  // the child's setns says why
+  joins.erase(pid);
+  return true;
+}
+
 }  // namespace
 
 Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
@@ -167,6 +192,7 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   if (!joins.ok()) return std::move(joins).error();
   // Opened by path: the pid still being the init's (start time) makes them the container's.
   if (!alive(record.init())) return Error("container " + options.id + " stopped");
+  const bool fork_after_join = !enter_pid_namespace_for_children(*joins);
   auto cgroup = open_cgroup(record);
   if (!cgroup.ok()) return std::move(cgroup).error();
   std::optional<cgroups::Cgroup::Entry> cgroup_entry;
@@ -207,9 +233,15 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   plan.listener_sink = listener_sink.get();
   plan.cgroup = cgroup_entry ? &*cgroup_entry : nullptr;
   plan.parent_end = channel->parent_end().get();
+  plan.fork_after_join = fork_after_join;
   mark(runtime.trace, "prepare");
   auto spawned = spawn_exec_child(plan);
-  if (!spawned.ok()) return std::move(spawned).error();
+  if (!spawned.ok()) {
+    // A pid namespace whose PID 1 has exited takes no new process (ENOMEM).
+    if (!fork_after_join && !alive(record.init()))
+      return Error("container " + options.id + " stopped");
+    return std::move(spawned).error();
+  }
   pid_t child = *spawned;
   cgroup_entry.reset();  // the child has its copies
   channel->child_end().reset();
@@ -248,12 +280,14 @@ Result<int> exec(const Runtime& runtime, const ExecOptions& options) {
   }
   mark(runtime.trace, "namespaces");
   if (auto go = Channel::send_go(fd, ""); !go.ok()) return fail(std::move(go).error());
-  auto forked = expect(ChildEvent::kForked);
-  if (!forked.ok()) return fail(std::move(forked).error());
-  while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+  if (fork_after_join) {
+    auto forked = expect(ChildEvent::kForked);
+    if (!forked.ok()) return fail(std::move(forked).error());
+    while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    child = forked->pid;
+    mark(runtime.trace, "fork");
   }
-  child = forked->pid;
-  mark(runtime.trace, "fork");
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
 
   UniqueFd console;

@@ -32,6 +32,12 @@
 
 namespace husk::e2e {
 namespace {
+
+// sh: the namespaces it shares with PID 1 (of those a runc spec config has), then its parent's
+// pid as the container sees it (0: a process outside the container's pid namespace).
+constexpr const char* kSameNamespacesAsPid1 =
+    "for n in pid mnt net ipc uts cgroup; do [ $(readlink /proc/self/ns/$n) = $(readlink "
+    "/proc/1/ns/$n) ] && echo -n \"$n \"; done; echo ppid=$PPID";
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -646,6 +652,33 @@ TEST_F(LifecycleTest, ExecInTheForeground) {
   // The process sees the container's hostname (uts) and root.
   cmd = launch(bundle_, {"exec", c, "hostname"});
   EXPECT_EQ(cmd.out, "husk\n");
+  // It is in every namespace of PID 1, a child of no process of the container (launch, outside,
+  // is its parent).
+  cmd = launch(bundle_, {"exec", c, "sh", "-c", kSameNamespacesAsPid1});
+  EXPECT_EQ(cmd.out, "pid mnt net ipc uts cgroup ppid=0\n") << cmd.err;
+  EXPECT_EQ((cmd = launch(bundle_, {"delete", "-f", c})).code, 0) << cmd.err;
+  EXPECT_EQ(bundle_.leftovers(), "");
+}
+
+// exec into a container with a time namespace, which only a fork enters: the process has the
+// container's clocks and namespaces.
+TEST_F(LifecycleTest, ExecIntoAContainerWithATimeNamespace) {
+  bundle_.set_namespace("time");
+  bundle_.config()["linux"]["timeOffsets"] = {{"boottime", {{"secs", 1000000}, {"nanosecs", 0}}}};
+  bundle_.shell("exec sleep 30");
+  bundle_.write_config();
+  const std::string c = id("time");
+  Cmd cmd = launch(bundle_, {"run", "-d", "--bundle", bundle_.dir(), c});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  double host = std::stod(read_text("/proc/uptime"));
+  cmd = launch(bundle_, {"exec", c, "cut", "-d", " ", "-f1", "/proc/uptime"});
+  ASSERT_EQ(cmd.code, 0) << cmd.err;
+  EXPECT_GT(std::stod(cmd.out), host + 1000000 - 5) << cmd.out;
+  cmd = launch(bundle_, {"exec", c, "sh", "-c",
+                         std::string("[ $(readlink /proc/self/ns/time) = $(readlink "
+                                     "/proc/1/ns/time) ] && echo -n 'time '; ") +
+                             kSameNamespacesAsPid1});
+  EXPECT_EQ(cmd.out, "time pid mnt net ipc uts cgroup ppid=0\n") << cmd.err;
   EXPECT_EQ((cmd = launch(bundle_, {"delete", "-f", c})).code, 0) << cmd.err;
   EXPECT_EQ(bundle_.leftovers(), "");
 }
