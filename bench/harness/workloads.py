@@ -270,16 +270,13 @@ def startup(ctx, base, profile, baseline):
         if "launch" in data and floor in data:
             results[workload]["launch_to_floor"] = stats.ratio(data["launch"]["wall_us"],
                                                                data[floor]["wall_us"])
-        if ISOLATION_FLOOR in data:
-            for tool in ("launch", "launch --no-init", floor):
+        for row, key, compared in (
+                (ISOLATION_FLOOR, "to_isolation_floor", ("launch", "launch --no-init", floor)),
+                (ISOLATION_FLOOR_HUSK, "to_isolation_husk", ("launch", floor))):
+            for tool in (compared if row in data else ()):
                 if tool in data:
-                    results[workload].setdefault("to_isolation_floor", {})[tool] = stats.ratio(
-                        data[tool]["wall_us"], data[ISOLATION_FLOOR]["wall_us"])
-        if ISOLATION_FLOOR_HUSK in data:
-            for tool in ("launch", floor):
-                if tool in data:
-                    results[workload].setdefault("to_isolation_husk", {})[tool] = stats.ratio(
-                        data[tool]["wall_us"], data[ISOLATION_FLOOR_HUSK]["wall_us"])
+                    results[workload].setdefault(key, {})[tool] = stats.ratio(
+                        data[tool]["wall_us"], data[row]["wall_us"])
     return results
 
 

@@ -28,7 +28,6 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -44,8 +43,10 @@
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "init_binary.h"
 #include "unique_fd.h"
 
 namespace {
@@ -184,22 +185,6 @@ void must(int result, const char* what) {
   if (result != 0) die(what);
 }
 
-// The copy launch execs husk from: a memfd of the same bytes, sealed against any change.
-UniqueFd sealed_copy(const char* path) {
-  UniqueFd file(::open(path, O_RDONLY | O_CLOEXEC));
-  struct stat st {};
-  if (!file || ::fstat(file.get(), &st) != 0) die(path);
-  UniqueFd copy(::memfd_create("husk", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-  if (!copy) die("memfd_create");
-  for (off_t done = 0; done < st.st_size;) {
-    if (::sendfile(copy.get(), file.get(), &done, static_cast<size_t>(st.st_size - done)) <= 0)
-      die(path);
-  }
-  must(::fcntl(copy.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
-       "F_ADD_SEALS");
-  return copy;
-}
-
 // A read-only path the kernel lacks is left out, as runtimes do.
 void bind_read_only(const char* source, const char* target, unsigned long flags) {
   if (::mount(source, target, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
@@ -327,7 +312,14 @@ int main(int argc, char** argv) {
   }
   stamp(kStart);
   UniqueFd init;
-  if (init_path != nullptr) init = sealed_copy(init_path);
+  if (init_path != nullptr) {
+    auto copy = husk::launch::sealed_copy(init_path);  // as launch makes it
+    if (!copy.ok()) {
+      std::fprintf(stderr, "isolation_floor: %s\n", copy.error().text().c_str());
+      return 1;
+    }
+    init = std::move(*copy);
+  }
   std::vector<Hierarchy> hierarchies = plan_cgroups(argv[2]);
   int status = 1 << 8;
   if (create_cgroups(hierarchies)) {

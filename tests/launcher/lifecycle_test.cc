@@ -38,6 +38,7 @@ namespace {
 constexpr const char* kSameNamespacesAsPid1 =
     "for n in pid mnt net ipc uts cgroup; do [ $(readlink /proc/self/ns/$n) = $(readlink "
     "/proc/1/ns/$n) ] && echo -n \"$n \"; done; echo ppid=$PPID";
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
